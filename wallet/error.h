@@ -1,0 +1,28 @@
+/* error.h: the error domain of libtally-wallet
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define TALLY_WALLET_ERROR (tally_wallet_error_quark ())
+
+/* Failures a user or a peer can cause. Each carries a message a person can
+ * read; codes let callers react without parsing that message. */
+typedef enum
+{
+  TALLY_WALLET_ERROR_INVALID_HEX,
+  TALLY_WALLET_ERROR_INVALID_LENGTH,
+  TALLY_WALLET_ERROR_INVALID_KEY,
+  TALLY_WALLET_ERROR_INVALID_ADDRESS,
+  TALLY_WALLET_ERROR_MALFORMED,
+  TALLY_WALLET_ERROR_UNSUPPORTED,
+  TALLY_WALLET_ERROR_KEYRING,
+} TallyWalletError;
+
+GQuark tally_wallet_error_quark (void);
+
+G_END_DECLS

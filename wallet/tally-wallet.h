@@ -6,4 +6,5 @@
 
 #include "wallet/error.h"
 #include "wallet/hex.h"
+#include "wallet/keccak.h"
 #include "wallet/secret.h"

@@ -70,6 +70,60 @@ test_help (void)
   g_assert_true (g_str_has_prefix (result.out, "Usage:\n  tally-cli [OPTION…] COMMAND"));
   g_assert_nonnull (strstr (result.out, "--version"));
   g_assert_nonnull (strstr (result.out, "Exit status"));
+  g_assert_nonnull (strstr (result.out, "\n  keccak 0xHEX "));
+}
+
+static void
+test_keccak (void)
+{
+  g_auto (CliResult) result = { 0 };
+  const char *args[] = { "keccak", "0x616263", NULL };
+
+  run_cli (&result, args);
+  g_assert_cmpint (result.status, ==, 0);
+  g_assert_cmpstr (result.out, ==, "0x4e03657aea45a94fc7d47ba826c8d667c0d1e6e33a64a036ec44f58fa12d6c45\n");
+  g_assert_cmpstr (result.err, ==, "");
+}
+
+static void
+assert_one_line_usage_error (const char *const *args,
+                             const char        *expected)
+{
+  g_auto (CliResult) result = { 0 };
+
+  run_cli (&result, args);
+  g_assert_cmpint (result.status, ==, 2);
+  g_assert_cmpstr (result.out, ==, "");
+  g_assert_true (g_str_has_prefix (result.err, "tally-cli: "));
+  g_assert_nonnull (strstr (result.err, expected));
+  g_assert_true (strchr (result.err, '\n') == result.err + strlen (result.err) - 1);
+}
+
+static void
+test_keccak_bad_input (void)
+{
+  const char *bad_hex[] = { "keccak", "0x6g", NULL };
+  const char *odd[] = { "keccak", "0x616", NULL };
+  const char *none[] = { "keccak", NULL };
+  const char *two[] = { "keccak", "0x00", "0x01", NULL };
+  const char *option[] = { "keccak", "--bogus", NULL };
+
+  assert_one_line_usage_error (bad_hex, "hexadecimal");
+  assert_one_line_usage_error (odd, "odd number");
+  assert_one_line_usage_error (none, "exactly one argument");
+  assert_one_line_usage_error (two, "exactly one argument");
+  assert_one_line_usage_error (option, "--bogus");
+}
+
+static void
+test_command_help (void)
+{
+  g_auto (CliResult) result = { 0 };
+  const char *args[] = { "keccak", "--help", NULL };
+
+  run_cli (&result, args);
+  g_assert_cmpint (result.status, ==, 0);
+  g_assert_true (g_str_has_prefix (result.out, "Usage:\n  tally-cli keccak [OPTION…] 0xHEX"));
 }
 
 static void
@@ -122,6 +176,9 @@ main (int   argc,
   g_test_add_func ("/cli/no-command", test_no_command_is_usage_error);
   g_test_add_func ("/cli/unknown-command", test_unknown_command);
   g_test_add_func ("/cli/unknown-option", test_unknown_option);
+  g_test_add_func ("/cli/command-help", test_command_help);
+  g_test_add_func ("/cli/keccak", test_keccak);
+  g_test_add_func ("/cli/keccak-bad-input", test_keccak_bad_input);
 
   return g_test_run ();
 }

@@ -16,8 +16,8 @@ G_BEGIN_DECLS
 typedef struct
 {
   struct sha3_state state;
-  guint8 block[TALLY_KECCAK256_BLOCK_SIZE];
-  gsize index;
+  guint8            block[TALLY_KECCAK256_BLOCK_SIZE];
+  gsize             index;
 } TallyKeccak256;
 
 void tally_keccak256_init (TallyKeccak256 *ctx);

@@ -21,6 +21,9 @@ typedef enum
   TALLY_WALLET_ERROR_MALFORMED,
   TALLY_WALLET_ERROR_UNSUPPORTED,
   TALLY_WALLET_ERROR_KEYRING,
+  /* A key file's MAC does not match: a wrong password (or a damaged file,
+   * which cannot be told apart); the UI asks for the password again. */
+  TALLY_WALLET_ERROR_WRONG_PASSWORD,
 } TallyWalletError;
 
 GQuark tally_wallet_error_quark (void);

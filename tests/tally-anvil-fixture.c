@@ -59,9 +59,9 @@ tally_anvil_find_binary (GError **error)
   return NULL;
 }
 
-static gboolean
-pick_free_port (guint16 *port,
-                GError **error)
+gboolean
+tally_anvil_pick_free_port (guint16 *port,
+                            GError **error)
 {
   g_autoptr (GSocket) socket = NULL;
   g_autoptr (GInetAddress) loopback = NULL;
@@ -222,7 +222,7 @@ start_once (const char        *anvil_path,
 
   *exited_early = FALSE;
 
-  if (!pick_free_port (&self->port, error))
+  if (!tally_anvil_pick_free_port (&self->port, error))
     return NULL;
   self->url = g_strdup_printf ("http://127.0.0.1:%u", self->port);
 

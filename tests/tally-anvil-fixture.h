@@ -30,6 +30,10 @@ guint16     tally_anvil_get_port (TallyAnvil *self);
 void        tally_anvil_stop (TallyAnvil *self);
 void        tally_anvil_free (TallyAnvil *self);
 
+/* A loopback TCP port nobody listens on right now. */
+gboolean tally_anvil_pick_free_port (guint16 *port,
+                                     GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TallyAnvil, tally_anvil_free)
 
 G_END_DECLS

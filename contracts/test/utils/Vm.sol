@@ -39,6 +39,56 @@ interface Vm {
 
     /// @notice Discards the current fuzz input when `condition` is false.
     function assume(bool condition) external pure;
+
+    /// @notice A key pair as `createWallet` returns it.
+    struct Wallet {
+        address addr;
+        uint256 publicKeyX;
+        uint256 publicKeyY;
+        uint256 privateKey;
+    }
+
+    /// @notice The address and public key of `privateKey`.
+    function createWallet(uint256 privateKey) external returns (Wallet memory wallet);
+
+    /// @notice Like `expectEmit` above, also checking that `emitter` emits the event.
+    function expectEmit(bool checkTopic1, bool checkTopic2, bool checkTopic3, bool checkData, address emitter) external;
+
+    /// @notice Sets `block.chainid`.
+    function chainId(uint256 newChainId) external;
+
+    // Scripts (contracts/script) use these too.
+
+    /// @notice Sends every following call as a transaction signed by `privateKey`.
+    function startBroadcast(uint256 privateKey) external;
+
+    /// @notice Ends `startBroadcast`.
+    function stopBroadcast() external;
+
+    /// @notice An environment variable as a uint256, or `defaultValue` when unset.
+    function envOr(string calldata name, uint256 defaultValue) external view returns (uint256 value);
+
+    /// @notice An environment variable as a string, or `defaultValue` when unset.
+    function envOr(string calldata name, string calldata defaultValue) external view returns (string memory value);
+
+    /// @notice The private key at `m/44'/60'/0'/0/index` of `mnemonic`.
+    function deriveKey(string calldata mnemonic, uint32 index) external pure returns (uint256 privateKey);
+
+    /// @notice An event log as `getRecordedLogs` returns it.
+    struct Log {
+        bytes32[] topics;
+        bytes data;
+        address emitter;
+    }
+
+    /// @notice Starts recording every emitted event.
+    function recordLogs() external;
+
+    /// @notice The events emitted since `recordLogs` (or the last call of this), and forgets them.
+    function getRecordedLogs() external returns (Log[] memory logs);
+
+    /// @notice Sets the ETH balance of `account` (tests only; a broadcast cannot do this).
+    function deal(address account, uint256 newBalance) external;
 }
 
 // Where forge answers cheatcodes: address(bytes20(uint160(uint256(keccak256("hevm cheat code"))))).

@@ -10,6 +10,7 @@
 #include <gio/gio.h>
 
 #include "wallet/tally-wallet.h"
+#include "tally-test-util.h"
 
 static TallyAbiType *
 parse_type (const char *text)
@@ -615,14 +616,6 @@ random_type (GString *out,
     }
 }
 
-static void
-random_bytes (guint8 *out,
-              gsize   len)
-{
-  for (gsize i = 0; i < len; i++)
-    out[i] = (guint8) g_test_rand_int_range (0, 256);
-}
-
 /* A number of at most bits bits, often small or at an edge. */
 static void
 random_number (TallyUint256 *out,
@@ -635,7 +628,7 @@ random_number (TallyUint256 *out,
     word[31] = (guint8) g_test_rand_int_range (0, 256);
   else
     {
-      random_bytes (word + 32 - bits / 8, bits / 8);
+      tally_test_random_bytes (word + 32 - bits / 8, bits / 8);
       if (shape == 1) /* the largest */
         memset (word + 32 - bits / 8, 0xff, bits / 8);
     }
@@ -687,7 +680,7 @@ random_value (GString            *cast,
       {
         TallyAddress address;
 
-        random_bytes (address.bytes, sizeof address.bytes);
+        tally_test_random_bytes (address.bytes, sizeof address.bytes);
         text = tally_hex_encode (address.bytes, sizeof address.bytes);
         g_string_append (cast, text);
         return tally_abi_value_new_address (&address);
@@ -698,13 +691,13 @@ random_value (GString            *cast,
       return tally_abi_value_new_bool (n);
     case TALLY_ABI_FIXED_BYTES:
       n = tally_abi_type_get_size (type);
-      random_bytes (buffer, n);
+      tally_test_random_bytes (buffer, n);
       text = tally_hex_encode (buffer, n);
       g_string_append (cast, text);
       return tally_abi_value_new_fixed_bytes (buffer, n);
     case TALLY_ABI_BYTES:
       n = g_test_rand_int_range (0, 65);
-      random_bytes (buffer, n);
+      tally_test_random_bytes (buffer, n);
       text = tally_hex_encode (buffer, n);
       g_string_append (cast, text);
       return tally_abi_value_new_bytes (buffer, n);

@@ -10,111 +10,16 @@
 #include <gio/gio.h>
 
 #include "wallet/tally-wallet.h"
+#include "tally-test-util.h"
 
 #define N_CAST_MESSAGES 25
-
-static void
-random_bytes (guint8 *out,
-              gsize   len)
-{
-  for (gsize i = 0; i < len; i++)
-    out[i] = (guint8) g_test_rand_int_range (0, 256);
-}
 
 static void
 random_key (guint8 key[TALLY_PRIVATE_KEY_LEN])
 {
   do
-    random_bytes (key, TALLY_PRIVATE_KEY_LEN);
+    tally_test_random_bytes (key, TALLY_PRIVATE_KEY_LEN);
   while (!tally_private_key_verify (key, NULL));
-}
-
-/* The cast to check against, or NULL when the test cannot run: skipped
- * without TALLY_TOOLS_BIN, failed when the tools directory has no cast. */
-static char *
-find_cast (void)
-{
-  const char      *tools_bin = g_getenv ("TALLY_TOOLS_BIN");
-  g_autofree char *cast = NULL;
-
-  if (tools_bin == NULL)
-    {
-      g_test_skip ("TALLY_TOOLS_BIN is not set: no cast to check against");
-      return NULL;
-    }
-  cast = g_build_filename (tools_bin, "cast", NULL);
-  if (!g_file_test (cast, G_FILE_TEST_IS_EXECUTABLE))
-    {
-      g_test_fail_printf ("cast is missing at %s (run tools/install-deps)", cast);
-      return NULL;
-    }
-
-  return g_steal_pointer (&cast);
-}
-
-/* Runs BODY once per group of ARITY arguments in a shell loop ("$c" is
- * cast), split over two shells running at once, and returns one output line
- * per group; NULL when find_cast() says so. */
-static GStrv
-cast_batch (const char *body,
-            guint       arity,
-            GPtrArray  *args)
-{
-  g_autofree char *cast = find_cast ();
-  g_autofree char *script = NULL;
-  g_autoptr (GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
-  GSubprocess *procs[2] = { NULL, NULL };
-  guint        groups = args->len / arity;
-  guint        split = (groups + 1) / 2 * arity;
-
-  g_assert_cmpuint (args->len % arity, ==, 0);
-  if (cast == NULL)
-    return NULL;
-
-  script = g_strdup_printf ("c=$1; shift; while [ $# -gt 0 ]; do %s || exit 1; shift %u; done",
-                            body, arity);
-  for (guint p = 0; p < 2; p++)
-    {
-      g_autoptr (GPtrArray) argv = g_ptr_array_new ();
-      g_autoptr (GError) error = NULL;
-      guint first = p == 0 ? 0 : split;
-      guint last = p == 0 ? split : args->len;
-
-      g_ptr_array_add (argv, (char *) "sh");
-      g_ptr_array_add (argv, (char *) "-c");
-      g_ptr_array_add (argv, script);
-      g_ptr_array_add (argv, (char *) "sh");
-      g_ptr_array_add (argv, cast);
-      for (guint i = first; i < last; i++)
-        g_ptr_array_add (argv, g_ptr_array_index (args, i));
-      g_ptr_array_add (argv, NULL);
-
-      procs[p] = g_subprocess_newv ((const char *const *) argv->pdata,
-                                    G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
-      g_assert_no_error (error);
-    }
-
-  for (guint p = 0; p < 2; p++)
-    {
-      g_autofree char *out = NULL;
-      g_auto (GStrv) part = NULL;
-      g_autoptr (GError) error = NULL;
-
-      g_assert_true (g_subprocess_communicate_utf8 (procs[p], NULL, NULL, &out, NULL, &error));
-      g_assert_no_error (error);
-      g_assert_true (g_subprocess_get_successful (procs[p]));
-      g_clear_object (&procs[p]);
-
-      part = g_strsplit (g_strchomp (out), "\n", -1);
-      for (guint i = 0; part[i] != NULL; i++)
-        if (part[i][0] != '\0')
-          g_ptr_array_add (lines, g_strdup (part[i]));
-    }
-
-  g_assert_cmpuint (lines->len, ==, groups);
-  g_ptr_array_add (lines, NULL);
-
-  return (GStrv) g_ptr_array_steal (lines, NULL);
 }
 
 static void
@@ -193,7 +98,7 @@ test_length_prefix (void)
       guint8 digest[TALLY_DIGEST_LEN];
       guint8 expected[TALLY_DIGEST_LEN];
 
-      random_bytes (message, lengths[i]);
+      tally_test_random_bytes (message, lengths[i]);
       g_byte_array_append (whole, (const guint8 *) "\x19"
                                                    "Ethereum Signed Message:\n",
                            26);
@@ -220,7 +125,7 @@ test_sign_recover (void)
       g_autoptr (GError) error = NULL;
 
       random_key (key);
-      random_bytes (message, len);
+      tally_test_random_bytes (message, len);
       g_assert_true (tally_address_from_private_key (&address, key, NULL));
       g_assert_true (tally_eip191_sign_message (signature, key, message, len, &error));
       g_assert_no_error (error);
@@ -328,7 +233,7 @@ test_cast_text (void)
       g_ptr_array_add (expected, tally_hex_encode (signature, sizeof signature));
     }
 
-  lines = cast_batch ("\"$c\" wallet sign --private-key \"$1\" -- \"$2\"", 2, args);
+  lines = tally_test_cast_batch ("\"$c\" wallet sign --private-key \"$1\" -- \"$2\"", 2, args);
   if (lines == NULL)
     return;
   for (guint i = 0; i < N_CAST_MESSAGES; i++)
@@ -350,14 +255,14 @@ test_cast_bytes (void)
       g_autofree guint8 *message = g_malloc (len + 1);
 
       random_key (key);
-      random_bytes (message, len);
+      tally_test_random_bytes (message, len);
       g_assert_true (tally_eip191_sign_message (signature, key, message, len, NULL));
       g_ptr_array_add (args, tally_hex_encode (key, sizeof key));
       g_ptr_array_add (args, tally_hex_encode (message, len));
       g_ptr_array_add (expected, tally_hex_encode (signature, sizeof signature));
     }
 
-  lines = cast_batch ("\"$c\" wallet sign --private-key \"$1\" \"$2\"", 2, args);
+  lines = tally_test_cast_batch ("\"$c\" wallet sign --private-key \"$1\" \"$2\"", 2, args);
   if (lines == NULL)
     return;
   for (guint i = 0; i < N_CAST_MESSAGES; i++)

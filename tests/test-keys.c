@@ -11,6 +11,7 @@
 #include <secp256k1_recovery.h>
 
 #include "wallet/tally-wallet.h"
+#include "tally-test-util.h"
 
 #define N_CAST_ADDRESSES  32
 #define N_CAST_GENERATED  1000
@@ -27,146 +28,17 @@ static const guint8 half_order[32] = {
 };
 
 static void
-random_bytes (guint8 *out,
-              gsize   len)
-{
-  for (gsize i = 0; i < len; i++)
-    out[i] = (guint8) g_test_rand_int_range (0, 256);
-}
-
-static void
 random_key (guint8 key[TALLY_PRIVATE_KEY_LEN])
 {
   do
-    random_bytes (key, TALLY_PRIVATE_KEY_LEN);
+    tally_test_random_bytes (key, TALLY_PRIVATE_KEY_LEN);
   while (!secp256k1_ec_seckey_verify (tally_secp256k1_context (), key));
-}
-
-static char *
-vector_path (const char *name)
-{
-  const char *source_dir = g_getenv ("TALLY_SOURCE_DIR");
-
-  g_assert_nonnull (source_dir);
-  return g_build_filename (source_dir, "tests", "vectors", name, NULL);
-}
-
-/* The non-comment, non-empty lines of a vectors file, split on spaces. */
-static GPtrArray *
-read_vectors (const char *name)
-{
-  g_autofree char *path = vector_path (name);
-  g_autofree char *contents = NULL;
-  g_auto (GStrv) lines = NULL;
-  g_autoptr (GError) error = NULL;
-  GPtrArray *rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
-
-  g_assert_true (g_file_get_contents (path, &contents, NULL, &error));
-  g_assert_no_error (error);
-  lines = g_strsplit (contents, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
-    {
-      if (lines[i][0] == '#' || lines[i][0] == '\0')
-        continue;
-      g_ptr_array_add (rows, g_strsplit (lines[i], " ", -1));
-    }
-  g_assert_cmpuint (rows->len, >, 0);
-
-  return rows;
-}
-
-/* The cast to check against, or NULL when the test cannot run: skipped
- * without TALLY_TOOLS_BIN, failed when the tools directory has no cast. */
-static char *
-find_cast (void)
-{
-  const char      *tools_bin = g_getenv ("TALLY_TOOLS_BIN");
-  g_autofree char *cast = NULL;
-
-  if (tools_bin == NULL)
-    {
-      g_test_skip ("TALLY_TOOLS_BIN is not set: no cast to check against");
-      return NULL;
-    }
-  cast = g_build_filename (tools_bin, "cast", NULL);
-  if (!g_file_test (cast, G_FILE_TEST_IS_EXECUTABLE))
-    {
-      g_test_fail_printf ("cast is missing at %s (run tools/install-deps)", cast);
-      return NULL;
-    }
-
-  return g_steal_pointer (&cast);
-}
-
-/* Runs BODY once per group of ARITY arguments in a shell loop ("$c" is
- * cast), split over two shells running at once, and returns one output line
- * per group; NULL when find_cast() says so. */
-static GStrv
-cast_batch (const char *body,
-            guint       arity,
-            GPtrArray  *args)
-{
-  g_autofree char *cast = find_cast ();
-  g_autofree char *script = NULL;
-  g_autoptr (GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
-  GSubprocess *procs[2] = { NULL, NULL };
-  guint        groups = args->len / arity;
-  guint        split = (groups + 1) / 2 * arity;
-
-  g_assert_cmpuint (args->len % arity, ==, 0);
-  if (cast == NULL)
-    return NULL;
-
-  script = g_strdup_printf ("c=$1; shift; while [ $# -gt 0 ]; do %s || exit 1; shift %u; done",
-                            body, arity);
-  for (guint p = 0; p < 2; p++)
-    {
-      g_autoptr (GPtrArray) argv = g_ptr_array_new ();
-      g_autoptr (GError) error = NULL;
-      guint first = p == 0 ? 0 : split;
-      guint last = p == 0 ? split : args->len;
-
-      g_ptr_array_add (argv, (char *) "sh");
-      g_ptr_array_add (argv, (char *) "-c");
-      g_ptr_array_add (argv, script);
-      g_ptr_array_add (argv, (char *) "sh");
-      g_ptr_array_add (argv, cast);
-      for (guint i = first; i < last; i++)
-        g_ptr_array_add (argv, g_ptr_array_index (args, i));
-      g_ptr_array_add (argv, NULL);
-
-      procs[p] = g_subprocess_newv ((const char *const *) argv->pdata,
-                                    G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
-      g_assert_no_error (error);
-    }
-
-  for (guint p = 0; p < 2; p++)
-    {
-      g_autofree char *out = NULL;
-      g_auto (GStrv) part = NULL;
-      g_autoptr (GError) error = NULL;
-
-      g_assert_true (g_subprocess_communicate_utf8 (procs[p], NULL, NULL, &out, NULL, &error));
-      g_assert_no_error (error);
-      g_assert_true (g_subprocess_get_successful (procs[p]));
-      g_clear_object (&procs[p]);
-
-      part = g_strsplit (g_strchomp (out), "\n", -1);
-      for (guint i = 0; part[i] != NULL; i++)
-        if (part[i][0] != '\0')
-          g_ptr_array_add (lines, g_strdup (part[i]));
-    }
-
-  g_assert_cmpuint (lines->len, ==, groups);
-  g_ptr_array_add (lines, NULL);
-
-  return (GStrv) g_ptr_array_steal (lines, NULL);
 }
 
 static void
 test_eip55_vectors (void)
 {
-  g_autoptr (GPtrArray) rows = read_vectors ("eip55.txt");
+  g_autoptr (GPtrArray) rows = tally_test_read_vectors ("eip55.txt");
 
   for (guint i = 0; i < rows->len; i++)
     {
@@ -203,7 +75,7 @@ test_eip55_vectors (void)
 static void
 test_parse_rejects_bad_checksum (void)
 {
-  g_autoptr (GPtrArray) rows = read_vectors ("eip55.txt");
+  g_autoptr (GPtrArray) rows = tally_test_read_vectors ("eip55.txt");
   guint flips = 0;
 
   for (guint i = 0; i < rows->len; i++)
@@ -281,7 +153,7 @@ test_parse_rejects_malformed (void)
 static void
 test_address_vectors (void)
 {
-  g_autoptr (GPtrArray) rows = read_vectors ("addresses.txt");
+  g_autoptr (GPtrArray) rows = tally_test_read_vectors ("addresses.txt");
 
   for (guint i = 0; i < rows->len; i++)
     {
@@ -396,7 +268,7 @@ test_sign_recover_round_trip (void)
       g_autoptr (GError) error = NULL;
 
       random_key (key);
-      random_bytes (digest, sizeof digest);
+      tally_test_random_bytes (digest, sizeof digest);
       g_assert_true (tally_address_from_private_key (&address, key, &error));
       g_assert_true (tally_sign_digest (signature, key, digest, &error));
       g_assert_no_error (error);
@@ -446,7 +318,7 @@ test_recover_rejects_high_s (void)
       g_autoptr (GError) error = NULL;
 
       random_key (key);
-      random_bytes (digest, sizeof digest);
+      tally_test_random_bytes (digest, sizeof digest);
       g_assert_true (tally_address_from_private_key (&address, key, NULL));
       g_assert_true (tally_sign_digest (signature, key, digest, NULL));
 
@@ -487,7 +359,7 @@ test_recover_rejects_malformed (void)
   TallyAddress recovered;
 
   random_key (key);
-  random_bytes (digest, sizeof digest);
+  tally_test_random_bytes (digest, sizeof digest);
   g_assert_true (tally_sign_digest (signature, key, digest, NULL));
 
   for (guint v = 0; v < 256; v++)
@@ -559,7 +431,7 @@ test_cast_addresses (void)
       g_ptr_array_add (expected, g_strdup (out));
     }
 
-  lines = cast_batch ("\"$c\" wallet address --private-key \"$1\"", 1, args);
+  lines = tally_test_cast_batch ("\"$c\" wallet address --private-key \"$1\"", 1, args);
   if (lines == NULL)
     return;
   for (guint i = 0; i < N_CAST_ADDRESSES; i++)
@@ -571,7 +443,7 @@ test_cast_addresses (void)
 static void
 test_cast_generated_keys (void)
 {
-  g_autofree char *cast = find_cast ();
+  g_autofree char *cast = tally_test_find_cast ();
   g_autofree char *number = g_strdup_printf ("%u", N_CAST_GENERATED);
   g_autofree char *out = NULL;
   g_autoptr (GSubprocess) proc = NULL;
@@ -628,7 +500,7 @@ test_cast_signatures (void)
       guint8 signature[TALLY_SIGNATURE_LEN];
 
       random_key (key);
-      random_bytes (digest, sizeof digest);
+      tally_test_random_bytes (digest, sizeof digest);
       g_assert_true (tally_sign_digest (signature, key, digest, NULL));
       /* cast writes v as 27/28. */
       signature[64] += 27;
@@ -637,7 +509,7 @@ test_cast_signatures (void)
       g_ptr_array_add (expected, tally_hex_encode (signature, sizeof signature));
     }
 
-  lines = cast_batch ("\"$c\" wallet sign --no-hash --private-key \"$1\" \"$2\"", 2, args);
+  lines = tally_test_cast_batch ("\"$c\" wallet sign --no-hash --private-key \"$1\" \"$2\"", 2, args);
   if (lines == NULL)
     return;
   for (guint i = 0; i < N_CAST_SIGNATURES; i++)

@@ -8,18 +8,7 @@
 
 #include "wallet/rlp.h"
 #include "wallet/tally-wallet.h"
-
-static guint8 *
-hex_or_die (const char *hex,
-            gsize      *len)
-{
-  guint8 *bytes = NULL;
-  g_autoptr (GError) error = NULL;
-
-  g_assert_true (tally_hex_decode (&bytes, len, hex, -1, &error));
-  g_assert_no_error (error);
-  return bytes;
-}
+#include "tally-test-util.h"
 
 static guint8 *
 finish (TallyRlpEncoder *encoder,
@@ -124,7 +113,7 @@ parse_notation (const char        **p,
           gsize            n = strspn (s + 2, "0123456789abcdefABCDEF");
           g_autofree char *hex = g_strndup (s, n + 2);
 
-          bytes = hex_or_die (hex, &len);
+          bytes = tally_test_hex_or_die (hex, &len);
           s += n + 2;
         }
       else
@@ -163,7 +152,7 @@ check_valid_vector (const char *name,
   TallyRlpEncoder *encoder = tally_rlp_encoder_new ();
 
   g_test_message ("valid vector %s", name);
-  expected = hex_or_die (hex, &expected_len);
+  expected = tally_test_hex_or_die (hex, &expected_len);
   g_assert_true (tally_rlp_decode (&item, expected, expected_len, &error));
   g_assert_no_error (error);
 
@@ -188,7 +177,7 @@ check_invalid (const char *name,
   TallyRlpItem      *item = GINT_TO_POINTER (1);
   g_autoptr (GError) error = NULL;
 
-  bytes = hex_or_die (hex, &len);
+  bytes = tally_test_hex_or_die (hex, &len);
   g_assert_false (tally_rlp_decode (&item, bytes, len, &error));
   g_assert_error (error, TALLY_WALLET_ERROR, TALLY_WALLET_ERROR_MALFORMED);
   g_assert_null (item);
@@ -355,7 +344,7 @@ test_integers (void)
       guint64      small = 99;
       gboolean     ok, ok64;
 
-      bytes = hex_or_die (cases[i].hex, &len);
+      bytes = tally_test_hex_or_die (cases[i].hex, &len);
       g_assert_true (tally_rlp_decode (&item, bytes, len, &error));
       ok = tally_rlp_item_get_uint256 (&value, item, &error);
       ok64 = tally_rlp_item_get_uint64 (&small, item, &error64);

@@ -16,91 +16,7 @@
 #include "wallet/tally-wallet.h"
 #include "wallet/tx.h"
 #include "wallet/uint256.h"
-
-static guint8 *
-hex_or_die (const char *hex,
-            gsize      *len)
-{
-  guint8 *bytes = NULL;
-  g_autoptr (GError) error = NULL;
-
-  g_assert_true (tally_hex_decode (&bytes, len, hex, -1, &error));
-  g_assert_no_error (error);
-  return bytes;
-}
-
-static void
-address_or_die (TallyAddress *address,
-                const char   *text)
-{
-  g_autoptr (GError) error = NULL;
-
-  g_assert_true (tally_address_parse (address, text, &error));
-  g_assert_no_error (error);
-}
-
-static void
-assert_uint256_equal (const TallyUint256 *a,
-                      const TallyUint256 *b)
-{
-  g_autofree char *a_text = tally_uint256_to_decimal (a);
-  g_autofree char *b_text = tally_uint256_to_decimal (b);
-
-  g_assert_cmpstr (a_text, ==, b_text);
-}
-
-static void
-assert_transactions_equal (const TallyTransaction *a,
-                           const TallyTransaction *b)
-{
-  g_assert_cmpint (a->type, ==, b->type);
-  g_assert_cmpuint (a->chain_id, ==, b->chain_id);
-  g_assert_cmpuint (a->nonce, ==, b->nonce);
-  assert_uint256_equal (&a->gas_price, &b->gas_price);
-  assert_uint256_equal (&a->max_priority_fee_per_gas, &b->max_priority_fee_per_gas);
-  assert_uint256_equal (&a->max_fee_per_gas, &b->max_fee_per_gas);
-  g_assert_cmpuint (a->gas_limit, ==, b->gas_limit);
-  g_assert_cmpint (a->has_to, ==, b->has_to);
-  if (a->has_to)
-    g_assert_true (tally_address_equal (&a->to, &b->to));
-  assert_uint256_equal (&a->value, &b->value);
-  g_assert_cmpmem (a->data, a->data_len, b->data, b->data_len);
-  g_assert_cmpuint (a->n_access_list, ==, b->n_access_list);
-  for (gsize i = 0; i < a->n_access_list; i++)
-    {
-      const TallyAccessListEntry *x = &a->access_list[i];
-      const TallyAccessListEntry *y = &b->access_list[i];
-
-      g_assert_true (tally_address_equal (&x->address, &y->address));
-      g_assert_cmpmem (x->storage_keys, x->n_storage_keys * TALLY_STORAGE_KEY_LEN, y->storage_keys,
-                       y->n_storage_keys * TALLY_STORAGE_KEY_LEN);
-    }
-  g_assert_cmpint (a->is_signed, ==, b->is_signed);
-  g_assert_cmpuint (a->y_parity, ==, b->y_parity);
-  assert_uint256_equal (&a->r, &b->r);
-  assert_uint256_equal (&a->s, &b->s);
-}
-
-/* Parses raw, checks that it encodes back to the same bytes, and returns
- * the transaction with its recovered sender. */
-static TallyTransaction *
-parse_and_recover (const guint8 *raw,
-                   gsize         raw_len,
-                   TallyAddress *sender)
-{
-  TallyTransaction  *tx = NULL;
-  g_autofree guint8 *again = NULL;
-  gsize              again_len = 0;
-  g_autoptr (GError) error = NULL;
-
-  g_assert_true (tally_transaction_parse (&tx, raw, raw_len, &error));
-  g_assert_no_error (error);
-  g_assert_true (tally_transaction_encode (&again, &again_len, tx, &error));
-  g_assert_cmpmem (again, again_len, raw, raw_len);
-  g_assert_true (tally_transaction_recover_sender (sender, tx, &error));
-  g_assert_no_error (error);
-  return tx;
-}
+#include "tally-test-util.h"
 
 static guint64
 random_uint64 (void)
@@ -128,14 +44,6 @@ random_uint256 (TallyUint256 *out,
         limb &= (G_GUINT64_CONSTANT (1) << (bits - 64 * i)) - 1;
       out->limbs[i] = limb;
     }
-}
-
-static void
-random_bytes (guint8 *out,
-              gsize   len)
-{
-  for (gsize i = 0; i < len; i++)
-    out[i] = (guint8) g_test_rand_int_range (0, 256);
 }
 
 static TallyTransaction *
@@ -174,10 +82,10 @@ random_transaction (TallyTransactionType type)
   random_uint256 (&tx->value, 256);
   /* cast --create needs some init code. */
   tx->has_to = data_len == 0 || g_test_rand_int_range (0, 10) != 0;
-  random_bytes (tx->to.bytes, TALLY_ADDRESS_LEN);
+  tally_test_random_bytes (tx->to.bytes, TALLY_ADDRESS_LEN);
   if (!tx->has_to)
     memset (&tx->to, 0, sizeof tx->to);
-  random_bytes (data, data_len);
+  tally_test_random_bytes (data, data_len);
   tally_transaction_set_data (tx, data, data_len);
 
   if (type == TALLY_TRANSACTION_EIP1559 && g_test_rand_int_range (0, 4) == 0)
@@ -190,8 +98,8 @@ random_transaction (TallyTransactionType type)
           guint        n_keys = (guint) g_test_rand_int_range (0, 4);
           TallyAddress address;
 
-          random_bytes (address.bytes, sizeof address.bytes);
-          random_bytes (&keys[0][0], sizeof keys);
+          tally_test_random_bytes (address.bytes, sizeof address.bytes);
+          tally_test_random_bytes (&keys[0][0], sizeof keys);
           tally_transaction_add_access_list_entry (tx, &address, (const guint8 (*)[32]) keys,
                                                    n_keys);
         }
@@ -286,37 +194,6 @@ communicate (GSubprocess *process)
   return g_strstrip (output);
 }
 
-/* $TALLY_TOOLS_BIN/cast is npm's node wrapper around the native binary it
- * installs beside it (@foundry-rs/cast-PLATFORM/bin/cast). Starting node is
- * about nine tenths of each call, so the native binary runs when it is there. */
-static char *
-find_cast (void)
-{
-  const char      *tools = g_getenv ("TALLY_TOOLS_BIN");
-  g_autofree char *wrapper = NULL;
-  g_autofree char *packages = NULL;
-  g_autoptr (GDir) dir = NULL;
-  const char *name;
-
-  if (tools == NULL)
-    return NULL;
-  wrapper = g_build_filename (tools, "cast", NULL);
-  /* TALLY_TOOLS_BIN promises the tools: a missing cast is a failure. */
-  if (!g_file_test (wrapper, G_FILE_TEST_IS_EXECUTABLE))
-    g_error ("TALLY_TOOLS_BIN is set but %s is missing (run tools/install-deps)", wrapper);
-
-  packages = g_build_filename (tools, "..", "@foundry-rs", NULL);
-  dir = g_dir_open (packages, 0, NULL);
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *native = g_build_filename (packages, name, "bin", "cast", NULL);
-
-      if (g_str_has_prefix (name, "cast-") && g_file_test (native, G_FILE_TEST_IS_EXECUTABLE))
-        return g_steal_pointer (&native);
-    }
-  return g_steal_pointer (&wrapper);
-}
-
 #define N_KEYS        6
 #define N_EIP1559     300
 #define N_LEGACY      60
@@ -325,17 +202,14 @@ find_cast (void)
 static void
 test_cast_random (void)
 {
-  g_autofree char *cast = find_cast ();
+  g_autofree char *cast = tally_test_find_cast ();
   guint8           keys[N_KEYS][TALLY_PRIVATE_KEY_LEN];
   char            *key_hex[N_KEYS];
   TallyAddress     addresses[N_KEYS];
   guint            n_done = 0, n_access = 0, n_create = 0;
 
   if (cast == NULL)
-    {
-      g_test_skip ("TALLY_TOOLS_BIN is not set");
-      return;
-    }
+    return;
 
   for (guint k = 0; k < N_KEYS; k++)
     {
@@ -345,7 +219,7 @@ test_cast_random (void)
       TallyAddress     expected;
 
       do
-        random_bytes (keys[k], TALLY_PRIVATE_KEY_LEN);
+        tally_test_random_bytes (keys[k], TALLY_PRIVATE_KEY_LEN);
       while (!tally_private_key_verify (keys[k], NULL));
       key_hex[k] = tally_hex_encode (keys[k], TALLY_PRIVATE_KEY_LEN);
       g_assert_true (tally_address_from_private_key (&addresses[k], keys[k], &error));
@@ -353,7 +227,7 @@ test_cast_random (void)
                                   "address", "--private-key", key_hex[k], NULL);
       g_assert_no_error (error);
       cast_address = communicate (process);
-      address_or_die (&expected, cast_address);
+      tally_test_address_or_die (&expected, cast_address);
       g_assert_true (tally_address_equal (&addresses[k], &expected));
     }
 
@@ -394,9 +268,9 @@ test_cast_random (void)
           raw_hex = tally_hex_encode (raw, raw_len);
           g_assert_cmpstr (raw_hex, ==, cast_raw_hex);
 
-          cast_raw = hex_or_die (cast_raw_hex, &cast_raw_len);
-          parsed = parse_and_recover (cast_raw, cast_raw_len, &sender);
-          assert_transactions_equal (parsed, tx);
+          cast_raw = tally_test_hex_or_die (cast_raw_hex, &cast_raw_len);
+          parsed = tally_test_parse_and_recover (cast_raw, cast_raw_len, &sender);
+          tally_test_assert_transactions_equal (parsed, tx);
           g_assert_true (tally_address_equal (&sender, &addresses[key_index[i]]));
           n_access += tx->n_access_list > 0;
           n_create += !tx->has_to;

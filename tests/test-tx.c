@@ -13,24 +13,7 @@
 #include "wallet/tally-wallet.h"
 #include "wallet/tx.h"
 #include "wallet/uint256.h"
-
-static char *
-vector_path (const char *name)
-{
-  return g_build_filename (g_getenv ("TALLY_SOURCE_DIR"), "tests", "vectors", name, NULL);
-}
-
-static guint8 *
-hex_or_die (const char *hex,
-            gsize      *len)
-{
-  guint8 *bytes = NULL;
-  g_autoptr (GError) error = NULL;
-
-  g_assert_true (tally_hex_decode (&bytes, len, hex, -1, &error));
-  g_assert_no_error (error);
-  return bytes;
-}
+#include "tally-test-util.h"
 
 static void
 uint256_or_die (TallyUint256 *out,
@@ -54,82 +37,9 @@ uint64_or_die (const char *text)
 }
 
 static void
-address_or_die (TallyAddress *address,
-                const char   *text)
-{
-  g_autoptr (GError) error = NULL;
-
-  g_assert_true (tally_address_parse (address, text, &error));
-  g_assert_no_error (error);
-}
-
-static void
-assert_uint256_equal (const TallyUint256 *a,
-                      const TallyUint256 *b)
-{
-  g_autofree char *a_text = tally_uint256_to_decimal (a);
-  g_autofree char *b_text = tally_uint256_to_decimal (b);
-
-  g_assert_cmpstr (a_text, ==, b_text);
-}
-
-static void
-assert_transactions_equal (const TallyTransaction *a,
-                           const TallyTransaction *b)
-{
-  g_assert_cmpint (a->type, ==, b->type);
-  g_assert_cmpuint (a->chain_id, ==, b->chain_id);
-  g_assert_cmpuint (a->nonce, ==, b->nonce);
-  assert_uint256_equal (&a->gas_price, &b->gas_price);
-  assert_uint256_equal (&a->max_priority_fee_per_gas, &b->max_priority_fee_per_gas);
-  assert_uint256_equal (&a->max_fee_per_gas, &b->max_fee_per_gas);
-  g_assert_cmpuint (a->gas_limit, ==, b->gas_limit);
-  g_assert_cmpint (a->has_to, ==, b->has_to);
-  if (a->has_to)
-    g_assert_true (tally_address_equal (&a->to, &b->to));
-  assert_uint256_equal (&a->value, &b->value);
-  g_assert_cmpmem (a->data, a->data_len, b->data, b->data_len);
-  g_assert_cmpuint (a->n_access_list, ==, b->n_access_list);
-  for (gsize i = 0; i < a->n_access_list; i++)
-    {
-      const TallyAccessListEntry *x = &a->access_list[i];
-      const TallyAccessListEntry *y = &b->access_list[i];
-
-      g_assert_true (tally_address_equal (&x->address, &y->address));
-      g_assert_cmpmem (x->storage_keys, x->n_storage_keys * TALLY_STORAGE_KEY_LEN, y->storage_keys,
-                       y->n_storage_keys * TALLY_STORAGE_KEY_LEN);
-    }
-  g_assert_cmpint (a->is_signed, ==, b->is_signed);
-  g_assert_cmpuint (a->y_parity, ==, b->y_parity);
-  assert_uint256_equal (&a->r, &b->r);
-  assert_uint256_equal (&a->s, &b->s);
-}
-
-/* Parses raw, checks that it encodes back to the same bytes, and returns
- * the transaction with its recovered sender. */
-static TallyTransaction *
-parse_and_recover (const guint8 *raw,
-                   gsize         raw_len,
-                   TallyAddress *sender)
-{
-  TallyTransaction  *tx = NULL;
-  g_autofree guint8 *again = NULL;
-  gsize              again_len = 0;
-  g_autoptr (GError) error = NULL;
-
-  g_assert_true (tally_transaction_parse (&tx, raw, raw_len, &error));
-  g_assert_no_error (error);
-  g_assert_true (tally_transaction_encode (&again, &again_len, tx, &error));
-  g_assert_cmpmem (again, again_len, raw, raw_len);
-  g_assert_true (tally_transaction_recover_sender (sender, tx, &error));
-  g_assert_no_error (error);
-  return tx;
-}
-
-static void
 test_eip155_vector (void)
 {
-  g_autofree char *path = vector_path ("eip155.txt");
+  g_autofree char *path = tally_test_vector_path ("eip155.txt");
   g_autoptr (GKeyFile) file = g_key_file_new ();
   g_autofree char *contents = NULL;
   g_autofree char *ini = NULL;
@@ -177,20 +87,20 @@ test_eip155_vector (void)
     uint256_or_die (&tx->gas_price, gas_price);
     tx->gas_limit = uint64_or_die (gas_limit);
     tx->has_to = TRUE;
-    address_or_die (&tx->to, to);
+    tally_test_address_or_die (&tx->to, to);
     uint256_or_die (&tx->value, value);
-    data = hex_or_die (data_hex, &data_len);
+    data = tally_test_hex_or_die (data_hex, &data_len);
     tally_transaction_set_data (tx, data, data_len);
     tx->chain_id = uint64_or_die (chain_id);
-    key = hex_or_die (key_hex, &key_len);
+    key = tally_test_hex_or_die (key_hex, &key_len);
     g_assert_cmpuint (key_len, ==, TALLY_PRIVATE_KEY_LEN);
-    signing_data = hex_or_die (signing_hex, &signing_len);
-    expected_hash = hex_or_die (hash_hex, &hash_len);
+    signing_data = tally_test_hex_or_die (signing_hex, &signing_len);
+    expected_hash = tally_test_hex_or_die (hash_hex, &hash_len);
     g_assert_cmpuint (uint64_or_die (v), ==, 37);
     uint256_or_die (&r, r_text);
     uint256_or_die (&s, s_text);
-    expected_raw = hex_or_die (raw_hex, &expected_raw_len);
-    address_or_die (&expected_sender, sender_text);
+    expected_raw = tally_test_hex_or_die (raw_hex, &expected_raw_len);
+    tally_test_address_or_die (&expected_sender, sender_text);
   }
 #undef GET
 
@@ -205,8 +115,8 @@ test_eip155_vector (void)
   g_assert_true (tally_transaction_sign (tx, key, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (tx->chain_id * 2 + 35 + tx->y_parity, ==, 37);
-  assert_uint256_equal (&tx->r, &r);
-  assert_uint256_equal (&tx->s, &s);
+  tally_test_assert_uint256_equal (&tx->r, &r);
+  tally_test_assert_uint256_equal (&tx->s, &s);
 
   g_assert_true (tally_transaction_encode (&raw, &raw_len, tx, &error));
   g_assert_cmpmem (raw, raw_len, expected_raw, expected_raw_len);
@@ -214,8 +124,8 @@ test_eip155_vector (void)
   tally_keccak256 (keccak_of_data, expected_raw, expected_raw_len);
   g_assert_cmpmem (tx_hash, sizeof tx_hash, keccak_of_data, sizeof keccak_of_data);
 
-  parsed = parse_and_recover (expected_raw, expected_raw_len, &sender);
-  assert_transactions_equal (parsed, tx);
+  parsed = tally_test_parse_and_recover (expected_raw, expected_raw_len, &sender);
+  tally_test_assert_transactions_equal (parsed, tx);
   g_assert_true (tally_address_equal (&sender, &expected_sender));
 }
 
@@ -242,8 +152,8 @@ transaction_from_fields (char **f)
   uint256_or_die (&tx->value, f[7]);
   tx->has_to = !g_str_equal (f[8], "-");
   if (tx->has_to)
-    address_or_die (&tx->to, f[8]);
-  data = hex_or_die (f[9], &data_len);
+    tally_test_address_or_die (&tx->to, f[8]);
+  data = tally_test_hex_or_die (f[9], &data_len);
   tally_transaction_set_data (tx, data, data_len);
 
   if (!g_str_equal (f[10], "-"))
@@ -258,7 +168,7 @@ transaction_from_fields (char **f)
           g_autofree guint8 *key_bytes = g_malloc0 (n_keys * TALLY_STORAGE_KEY_LEN + 1);
           TallyAddress       address;
 
-          address_or_die (&address, parts[0]);
+          tally_test_address_or_die (&address, parts[0]);
           for (guint k = 0; k < n_keys; k++)
             {
               g_autoptr (GError) error = NULL;
@@ -276,7 +186,7 @@ transaction_from_fields (char **f)
 static void
 test_cast_vectors (void)
 {
-  g_autofree char *path = vector_path ("cast-mktx.txt");
+  g_autofree char *path = tally_test_vector_path ("cast-mktx.txt");
   g_autofree char *contents = NULL;
   g_auto (GStrv) lines = NULL;
   g_autoptr (GError) error = NULL;
@@ -301,15 +211,15 @@ test_cast_vectors (void)
       g_assert_cmpuint (g_strv_length (f), ==, 12);
 
       tx = transaction_from_fields (f);
-      key = hex_or_die (f[0], &key_len);
-      expected = hex_or_die (f[11], &expected_len);
+      key = tally_test_hex_or_die (f[0], &key_len);
+      expected = tally_test_hex_or_die (f[11], &expected_len);
       g_assert_true (tally_transaction_sign (tx, key, &error));
       g_assert_no_error (error);
       g_assert_true (tally_transaction_encode (&raw, &raw_len, tx, &error));
       g_assert_cmpmem (raw, raw_len, expected, expected_len);
 
-      parsed = parse_and_recover (expected, expected_len, &sender);
-      assert_transactions_equal (parsed, tx);
+      parsed = tally_test_parse_and_recover (expected, expected_len, &sender);
+      tally_test_assert_transactions_equal (parsed, tx);
       g_assert_true (tally_address_from_private_key (&expected_sender, key, &error));
       g_assert_true (tally_address_equal (&sender, &expected_sender));
 
@@ -333,7 +243,7 @@ test_cast_vectors (void)
 static char *
 eip1559_raw_with_access_list (void)
 {
-  g_autofree char *path = vector_path ("cast-mktx.txt");
+  g_autofree char *path = tally_test_vector_path ("cast-mktx.txt");
   g_autofree char *contents = NULL;
   g_auto (GStrv) lines = NULL;
 
@@ -368,13 +278,13 @@ mutate (const char *raw_hex,
   TallyRlpEncoder *encoder = tally_rlp_encoder_new ();
   guint8          *out;
 
-  raw = hex_or_die (raw_hex, &raw_len);
+  raw = tally_test_hex_or_die (raw_hex, &raw_len);
   typed = raw[0] < 0xc0 ? 1 : 0;
   g_assert_true (tally_rlp_decode (&root, raw + typed, raw_len - typed, &error));
   g_assert_no_error (error);
   if (item_hex != NULL)
     {
-      item_bytes = hex_or_die (item_hex, &item_len);
+      item_bytes = tally_test_hex_or_die (item_hex, &item_len);
       g_assert_true (tally_rlp_decode (&item, item_bytes, item_len, &error));
       g_assert_no_error (error);
     }
@@ -502,7 +412,7 @@ test_parse_malformed (void)
 
       g_test_message ("case %u: %s", i, cases[i].fragment);
       if (cases[i].index < 0)
-        raw = hex_or_die (cases[i].raw, &raw_len);
+        raw = tally_test_hex_or_die (cases[i].raw, &raw_len);
       else
         raw = mutate (cases[i].raw, (guint) cases[i].index, cases[i].item, &raw_len);
       check_parse_error (raw, raw_len, cases[i].code, cases[i].fragment);
@@ -514,7 +424,7 @@ test_parse_malformed (void)
       g_autofree guint8 *raw = NULL;
       gsize              raw_len = 0;
 
-      raw = hex_or_die (which == 0 ? LEGACY_RAW : typed, &raw_len);
+      raw = tally_test_hex_or_die (which == 0 ? LEGACY_RAW : typed, &raw_len);
       for (gsize cut = 0; cut < raw_len; cut++)
         {
           TallyTransaction *tx = NULL;
@@ -655,8 +565,8 @@ test_recover_tampered (void)
   TallyAddress sender, original;
   TallyUint256 n, high_s;
 
-  raw = hex_or_die (LEGACY_RAW, &raw_len);
-  tx = parse_and_recover (raw, raw_len, &original);
+  raw = tally_test_hex_or_die (LEGACY_RAW, &raw_len);
+  tx = tally_test_parse_and_recover (raw, raw_len, &original);
 
   /* A changed field recovers someone else (or no one), never the signer. */
   tx->nonce++;

@@ -10,6 +10,7 @@
 
 #include "wallet/tally-wallet.h"
 #include "wallet/uint256.h"
+#include "tally-test-util.h"
 
 #define MAX_DECIMAL "115792089237316195423570985008687907853269984665640564039457584007913129639935"
 #define MAX_HEX     "0xffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"
@@ -358,47 +359,13 @@ test_python_cross_check (void)
   }
 }
 
-/* $TALLY_TOOLS_BIN/cast is npm's node wrapper around the native binary it
- * installs beside it (@foundry-rs/cast-PLATFORM/bin/cast). Starting node is
- * about nine tenths of each call, so the native binary runs when it is there. */
-static char *
-find_cast (void)
-{
-  const char      *tools = g_getenv ("TALLY_TOOLS_BIN");
-  g_autofree char *wrapper = NULL;
-  g_autofree char *packages = NULL;
-  g_autoptr (GDir) dir = NULL;
-  const char *name;
-
-  if (tools == NULL)
-    return NULL;
-  wrapper = g_build_filename (tools, "cast", NULL);
-  /* TALLY_TOOLS_BIN promises the tools: a missing cast is a failure. */
-  if (!g_file_test (wrapper, G_FILE_TEST_IS_EXECUTABLE))
-    g_error ("TALLY_TOOLS_BIN is set but %s is missing (run tools/install-deps)", wrapper);
-
-  packages = g_build_filename (tools, "..", "@foundry-rs", NULL);
-  dir = g_dir_open (packages, 0, NULL);
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *native = g_build_filename (packages, name, "bin", "cast", NULL);
-
-      if (g_str_has_prefix (name, "cast-") && g_file_test (native, G_FILE_TEST_IS_EXECUTABLE))
-        return g_steal_pointer (&native);
-    }
-  return g_steal_pointer (&wrapper);
-}
-
 static void
 test_cast_cross_check (void)
 {
-  g_autofree char *cast = find_cast ();
+  g_autofree char *cast = tally_test_find_cast ();
 
   if (cast == NULL)
-    {
-      g_test_skip ("TALLY_TOOLS_BIN is not set");
-      return;
-    }
+    return;
 
   for (guint i = 0; i < 24; i++)
     {

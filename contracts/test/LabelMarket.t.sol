@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {IERC20Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.sol";
 
 import {LabelMarket} from "../src/LabelMarket.sol";
+import {LabelMarketBase} from "../src/LabelMarketBase.sol";
 import {MarketBase} from "./utils/MarketBase.sol";
 import {vm} from "./utils/Vm.sol";
 
@@ -22,7 +23,7 @@ contract LabelMarketTest is MarketBase {
         assertEq(free, INITIAL_STAKE, "free");
 
         vm.expectEmit(true, false, false, true);
-        emit LabelMarket.Staked(a, 5 ether);
+        emit LabelMarketBase.Staked(a, 5 ether);
         vm.prank(a);
         market.stake(5 ether);
         assertEq(market.totalStake(a), INITIAL_STAKE + 5 ether, "after stake");
@@ -31,7 +32,7 @@ contract LabelMarketTest is MarketBase {
     }
 
     function testStakeZeroReverts() public {
-        vm.expectRevert(LabelMarket.ZeroAmount.selector);
+        vm.expectRevert(LabelMarketBase.ZeroAmount.selector);
         vm.prank(annotators[0]);
         market.stake(0);
     }
@@ -96,7 +97,7 @@ contract LabelMarketTest is MarketBase {
         address a = annotators[0];
         uint256 before = token.balanceOf(a);
         vm.expectEmit(true, false, false, true);
-        emit LabelMarket.Unstaked(a, 100 ether);
+        emit LabelMarketBase.Unstaked(a, 100 ether);
         vm.prank(a);
         market.unstake(100 ether);
         assertEq(token.balanceOf(a), before + 100 ether, "wallet");
@@ -104,14 +105,14 @@ contract LabelMarketTest is MarketBase {
     }
 
     function testUnstakeZeroReverts() public {
-        vm.expectRevert(LabelMarket.ZeroAmount.selector);
+        vm.expectRevert(LabelMarketBase.ZeroAmount.selector);
         vm.prank(annotators[0]);
         market.unstake(0);
     }
 
     function testUnstakeMoreThanStakeReverts() public {
         vm.expectRevert(
-            abi.encodeWithSelector(LabelMarket.InsufficientFreeStake.selector, INITIAL_STAKE, INITIAL_STAKE + 1)
+            abi.encodeWithSelector(LabelMarketBase.InsufficientFreeStake.selector, INITIAL_STAKE, INITIAL_STAKE + 1)
         );
         vm.prank(annotators[0]);
         market.unstake(INITIAL_STAKE + 1);
@@ -123,7 +124,7 @@ contract LabelMarketTest is MarketBase {
         uint256 lock = 4 * STAKE_PER_ITEM;
         assertEq(market.lockedStake(annotators[0]), lock, "locked by the seat");
         vm.expectRevert(
-            abi.encodeWithSelector(LabelMarket.InsufficientFreeStake.selector, INITIAL_STAKE - lock, INITIAL_STAKE)
+            abi.encodeWithSelector(LabelMarketBase.InsufficientFreeStake.selector, INITIAL_STAKE - lock, INITIAL_STAKE)
         );
         vm.prank(annotators[0]);
         market.unstake(INITIAL_STAKE);
@@ -140,7 +141,7 @@ contract LabelMarketTest is MarketBase {
         assertEq(market.budgetFor(p), budget, "budgetFor");
         uint256 before = token.balanceOf(requester);
         vm.expectEmit(true, true, false, true);
-        emit LabelMarket.TaskCreated(1, requester, p, "http://127.0.0.1/manifest.json", budget);
+        emit LabelMarketBase.TaskCreated(1, requester, p, "http://127.0.0.1/manifest.json", budget);
         uint256 id = _create(p);
         assertEq(id, 1, "first id");
         assertEq(market.taskCount(), 1, "taskCount");
@@ -148,7 +149,7 @@ contract LabelMarketTest is MarketBase {
         LabelMarket.TaskView memory t = market.getTask(id);
         assertEq(t.escrow, budget, "escrow");
         assertEq(t.requester, requester, "requester");
-        assertTrue(t.state == LabelMarket.TaskState.Open, "open");
+        assertTrue(t.state == LabelMarketBase.TaskState.Open, "open");
         assertEq(t.params.itemCount, 8, "items");
         assertEq(t.params.replication, 3, "R");
         assertEq(t.params.reviewers, 2, "V");
@@ -191,82 +192,83 @@ contract LabelMarketTest is MarketBase {
 
         p = _params(4, 3, 0);
         p.manifestHash = 0;
-        _expectCreateRevert(p, abi.encodeWithSelector(LabelMarket.InvalidManifest.selector));
+        _expectCreateRevert(p, abi.encodeWithSelector(LabelMarketBase.InvalidManifest.selector));
 
         p = _params(0, 3, 0);
-        _expectCreateRevert(p, abi.encodeWithSelector(LabelMarket.InvalidItemCount.selector, 0));
+        _expectCreateRevert(p, abi.encodeWithSelector(LabelMarketBase.InvalidItemCount.selector, 0));
         p = _params(257, 3, 0);
-        _expectCreateRevert(p, abi.encodeWithSelector(LabelMarket.InvalidItemCount.selector, 257));
+        _expectCreateRevert(p, abi.encodeWithSelector(LabelMarketBase.InvalidItemCount.selector, 257));
 
         p = _params(4, 3, 0);
         p.classCount = 1;
-        _expectCreateRevert(p, abi.encodeWithSelector(LabelMarket.InvalidClassCount.selector, 1));
+        _expectCreateRevert(p, abi.encodeWithSelector(LabelMarketBase.InvalidClassCount.selector, 1));
         p.classCount = 256;
-        _expectCreateRevert(p, abi.encodeWithSelector(LabelMarket.InvalidClassCount.selector, 256));
+        _expectCreateRevert(p, abi.encodeWithSelector(LabelMarketBase.InvalidClassCount.selector, 256));
 
         p = _params(4, 0, 0);
-        _expectCreateRevert(p, abi.encodeWithSelector(LabelMarket.InvalidReplication.selector, 0));
+        _expectCreateRevert(p, abi.encodeWithSelector(LabelMarketBase.InvalidReplication.selector, 0));
         p = _params(4, 8, 0);
-        _expectCreateRevert(p, abi.encodeWithSelector(LabelMarket.InvalidReplication.selector, 8));
+        _expectCreateRevert(p, abi.encodeWithSelector(LabelMarketBase.InvalidReplication.selector, 8));
         p = _params(4, 3, 4);
-        _expectCreateRevert(p, abi.encodeWithSelector(LabelMarket.InvalidReviewerCount.selector, 4));
+        _expectCreateRevert(p, abi.encodeWithSelector(LabelMarketBase.InvalidReviewerCount.selector, 4));
         p = _params(4, 1, 0);
-        _expectCreateRevert(p, abi.encodeWithSelector(LabelMarket.UnverifiableTask.selector));
+        _expectCreateRevert(p, abi.encodeWithSelector(LabelMarketBase.UnverifiableTask.selector));
 
         p = _params(4, 3, 0);
         p.rewardPerLabel = 0;
-        _expectCreateRevert(p, abi.encodeWithSelector(LabelMarket.InvalidReward.selector));
+        _expectCreateRevert(p, abi.encodeWithSelector(LabelMarketBase.InvalidReward.selector));
         p = _params(4, 3, 0);
         p.rewardPerLabel = uint256(type(uint128).max) + 1;
-        _expectCreateRevert(p, abi.encodeWithSelector(LabelMarket.InvalidReward.selector));
+        _expectCreateRevert(p, abi.encodeWithSelector(LabelMarketBase.InvalidReward.selector));
         p = _params(4, 3, 0);
         p.reviewRewardPerItem = 1;
-        _expectCreateRevert(p, abi.encodeWithSelector(LabelMarket.InvalidReward.selector));
+        _expectCreateRevert(p, abi.encodeWithSelector(LabelMarketBase.InvalidReward.selector));
         p = _params(4, 3, 1);
         p.reviewRewardPerItem = 0;
-        _expectCreateRevert(p, abi.encodeWithSelector(LabelMarket.InvalidReward.selector));
+        _expectCreateRevert(p, abi.encodeWithSelector(LabelMarketBase.InvalidReward.selector));
 
         p = _params(4, 3, 0);
         p.stakePerItem = 0;
-        _expectCreateRevert(p, abi.encodeWithSelector(LabelMarket.InvalidStake.selector));
+        _expectCreateRevert(p, abi.encodeWithSelector(LabelMarketBase.InvalidStake.selector));
         p.stakePerItem = type(uint128).max;
-        _expectCreateRevert(p, abi.encodeWithSelector(LabelMarket.InvalidStake.selector));
+        _expectCreateRevert(p, abi.encodeWithSelector(LabelMarketBase.InvalidStake.selector));
 
         p = _params(4, 3, 0);
         p.slashBps = 10_001;
-        _expectCreateRevert(p, abi.encodeWithSelector(LabelMarket.InvalidBps.selector, 10_001));
+        _expectCreateRevert(p, abi.encodeWithSelector(LabelMarketBase.InvalidBps.selector, 10_001));
         p = _params(4, 3, 0);
         p.quorumBps = 0;
-        _expectCreateRevert(p, abi.encodeWithSelector(LabelMarket.InvalidBps.selector, 0));
+        _expectCreateRevert(p, abi.encodeWithSelector(LabelMarketBase.InvalidBps.selector, 0));
         p.quorumBps = 10_001;
-        _expectCreateRevert(p, abi.encodeWithSelector(LabelMarket.InvalidBps.selector, 10_001));
+        _expectCreateRevert(p, abi.encodeWithSelector(LabelMarketBase.InvalidBps.selector, 10_001));
         p = _withGold(_params(4, 3, 0), _u16(0), hex"01", 10_001);
-        _expectCreateRevert(p, abi.encodeWithSelector(LabelMarket.InvalidBps.selector, 10_001));
+        _expectCreateRevert(p, abi.encodeWithSelector(LabelMarketBase.InvalidBps.selector, 10_001));
         p = _params(4, 3, 0);
         p.minGoldAccuracyBps = 5000; // without gold
-        _expectCreateRevert(p, abi.encodeWithSelector(LabelMarket.InvalidGold.selector));
+        _expectCreateRevert(p, abi.encodeWithSelector(LabelMarketBase.InvalidGold.selector));
 
         p = _params(4, 3, 0);
         p.leaveFee = 4 * STAKE_PER_ITEM + 1;
         _expectCreateRevert(
-            p, abi.encodeWithSelector(LabelMarket.LeaveFeeTooHigh.selector, 4 * STAKE_PER_ITEM + 1, 4 * STAKE_PER_ITEM)
+            p,
+            abi.encodeWithSelector(LabelMarketBase.LeaveFeeTooHigh.selector, 4 * STAKE_PER_ITEM + 1, 4 * STAKE_PER_ITEM)
         );
 
         p = _params(4, 3, 0);
         p.commitDeadline = block.timestamp;
-        _expectCreateRevert(p, abi.encodeWithSelector(LabelMarket.InvalidDeadlines.selector));
+        _expectCreateRevert(p, abi.encodeWithSelector(LabelMarketBase.InvalidDeadlines.selector));
         p = _params(4, 3, 0);
         p.revealDeadline = p.commitDeadline;
-        _expectCreateRevert(p, abi.encodeWithSelector(LabelMarket.InvalidDeadlines.selector));
+        _expectCreateRevert(p, abi.encodeWithSelector(LabelMarketBase.InvalidDeadlines.selector));
         p = _params(4, 3, 0);
         p.reviewCommitDeadline = p.revealDeadline;
-        _expectCreateRevert(p, abi.encodeWithSelector(LabelMarket.InvalidDeadlines.selector));
+        _expectCreateRevert(p, abi.encodeWithSelector(LabelMarketBase.InvalidDeadlines.selector));
         p = _params(4, 3, 0);
         p.reviewRevealDeadline = p.reviewCommitDeadline;
-        _expectCreateRevert(p, abi.encodeWithSelector(LabelMarket.InvalidDeadlines.selector));
+        _expectCreateRevert(p, abi.encodeWithSelector(LabelMarketBase.InvalidDeadlines.selector));
         p = _params(4, 3, 0);
         p.reviewRevealDeadline = uint256(type(uint64).max) + 1;
-        _expectCreateRevert(p, abi.encodeWithSelector(LabelMarket.InvalidDeadlines.selector));
+        _expectCreateRevert(p, abi.encodeWithSelector(LabelMarketBase.InvalidDeadlines.selector));
 
         // The edges that are allowed.
         p = _params(256, 7, 3);
@@ -284,15 +286,19 @@ contract LabelMarketTest is MarketBase {
         LabelMarket.TaskParams memory p = _params(4, 3, 0);
         uint256 id = _create(p);
         vm.expectEmit(true, true, false, true);
-        emit LabelMarket.TaskCancelled(id, requester, 12 ether);
+        emit LabelMarketBase.TaskCancelled(id, requester, 12 ether);
         vm.prank(requester);
         market.cancelTask(id);
         assertEq(_credited(requester), 12 ether, "full refund credited");
-        assertTrue(market.getTask(id).state == LabelMarket.TaskState.Cancelled, "cancelled");
+        assertTrue(market.getTask(id).state == LabelMarketBase.TaskState.Cancelled, "cancelled");
         assertEq(market.getTask(id).escrow, 0, "no escrow");
-        vm.expectRevert(abi.encodeWithSelector(LabelMarket.TaskNotOpen.selector, id, LabelMarket.TaskState.Cancelled));
+        vm.expectRevert(
+            abi.encodeWithSelector(LabelMarketBase.TaskNotOpen.selector, id, LabelMarketBase.TaskState.Cancelled)
+        );
         _join(id, annotators[0]);
-        vm.expectRevert(abi.encodeWithSelector(LabelMarket.TaskNotOpen.selector, id, LabelMarket.TaskState.Cancelled));
+        vm.expectRevert(
+            abi.encodeWithSelector(LabelMarketBase.TaskNotOpen.selector, id, LabelMarketBase.TaskState.Cancelled)
+        );
         vm.prank(requester);
         market.cancelTask(id);
         _checkBooks(0);
@@ -300,7 +306,7 @@ contract LabelMarketTest is MarketBase {
 
     function testCancelTaskByOtherReverts() public {
         uint256 id = _create(_params(4, 3, 0));
-        vm.expectRevert(LabelMarket.NotRequester.selector);
+        vm.expectRevert(LabelMarketBase.NotRequester.selector);
         vm.prank(annotators[0]);
         market.cancelTask(id);
     }
@@ -311,17 +317,17 @@ contract LabelMarketTest is MarketBase {
         vm.prank(annotators[0]);
         market.leave(id);
         // Even once the seat is given back: the first join closes cancellation.
-        vm.expectRevert(LabelMarket.TaskHasJoins.selector);
+        vm.expectRevert(LabelMarketBase.TaskHasJoins.selector);
         vm.prank(requester);
         market.cancelTask(id);
     }
 
     function testUnknownTaskReverts() public {
-        vm.expectRevert(abi.encodeWithSelector(LabelMarket.UnknownTask.selector, 9));
+        vm.expectRevert(abi.encodeWithSelector(LabelMarketBase.UnknownTask.selector, 9));
         market.getTask(9);
-        vm.expectRevert(abi.encodeWithSelector(LabelMarket.UnknownTask.selector, 9));
+        vm.expectRevert(abi.encodeWithSelector(LabelMarketBase.UnknownTask.selector, 9));
         _join(9, annotators[0]);
-        vm.expectRevert(abi.encodeWithSelector(LabelMarket.UnknownTask.selector, 9));
+        vm.expectRevert(abi.encodeWithSelector(LabelMarketBase.UnknownTask.selector, 9));
         market.finalize(9, new bytes[](0), new uint16[](0), "", new bytes[](0));
     }
 
@@ -330,12 +336,12 @@ contract LabelMarketTest is MarketBase {
     function testJoin() public {
         uint256 id = _create(_params(4, 2, 0));
         vm.expectEmit(true, true, false, true);
-        emit LabelMarket.Joined(id, annotators[0], 0, "");
+        emit LabelMarketBase.Joined(id, annotators[0], 0, "");
         assertEq(_join(id, annotators[0]), 0, "seat 0");
         assertEq(_join(id, annotators[1]), 1, "seat 1");
-        (address holder, LabelMarket.SeatState state,,) = market.getSeat(id, 1);
+        (address holder, LabelMarketBase.SeatState state,,) = market.getSeat(id, 1);
         assertEq(holder, annotators[1], "holder");
-        assertTrue(state == LabelMarket.SeatState.Joined, "joined");
+        assertTrue(state == LabelMarketBase.SeatState.Joined, "joined");
         (bool seated, uint256 seat,,,) = market.getSubmission(id, annotators[1]);
         assertTrue(seated && seat == 1, "submission");
         (uint256 locked, uint256 maxReward) = market.pendingOf(id, annotators[0]);
@@ -347,7 +353,7 @@ contract LabelMarketTest is MarketBase {
     function testJoinTwiceReverts() public {
         uint256 id = _create(_params(4, 3, 0));
         _join(id, annotators[0]);
-        vm.expectRevert(LabelMarket.AlreadyJoined.selector);
+        vm.expectRevert(LabelMarketBase.AlreadyJoined.selector);
         _join(id, annotators[0]);
     }
 
@@ -355,7 +361,7 @@ contract LabelMarketTest is MarketBase {
         uint256 id = _create(_params(4, 2, 0));
         _join(id, annotators[0]);
         _join(id, annotators[1]);
-        vm.expectRevert(LabelMarket.NoSeatLeft.selector);
+        vm.expectRevert(LabelMarketBase.NoSeatLeft.selector);
         _join(id, annotators[2]);
     }
 
@@ -367,7 +373,7 @@ contract LabelMarketTest is MarketBase {
         market.stake(7 ether);
         vm.stopPrank();
         uint256 id = _create(_params(4, 3, 0));
-        vm.expectRevert(abi.encodeWithSelector(LabelMarket.InsufficientFreeStake.selector, 7 ether, 8 ether));
+        vm.expectRevert(abi.encodeWithSelector(LabelMarketBase.InsufficientFreeStake.selector, 7 ether, 8 ether));
         _join(id, poor);
     }
 
@@ -375,14 +381,14 @@ contract LabelMarketTest is MarketBase {
         uint256 id = _create(_params(4, 3, 0));
         vm.prank(requester);
         market.stake(100 ether);
-        vm.expectRevert(LabelMarket.RequesterCannotJoin.selector);
+        vm.expectRevert(LabelMarketBase.RequesterCannotJoin.selector);
         _join(id, requester);
     }
 
     function testJoinPublicTaskWithKeyReverts() public {
         uint256 id = _create(_params(4, 3, 0));
         bytes memory key = _publicKey(annotatorKeys[0]);
-        vm.expectRevert(LabelMarket.BadPublicKey.selector);
+        vm.expectRevert(LabelMarketBase.BadPublicKey.selector);
         vm.prank(annotators[0]);
         market.join(id, key);
     }
@@ -392,7 +398,7 @@ contract LabelMarketTest is MarketBase {
         vm.warp(COMMIT);
         _join(id, annotators[0]);
         vm.warp(COMMIT + 1);
-        vm.expectRevert(abi.encodeWithSelector(LabelMarket.TooLate.selector, COMMIT));
+        vm.expectRevert(abi.encodeWithSelector(LabelMarketBase.TooLate.selector, COMMIT));
         _join(id, annotators[1]);
     }
 
@@ -401,9 +407,9 @@ contract LabelMarketTest is MarketBase {
         _join(id, annotators[0]);
         _join(id, annotators[1]);
         vm.expectEmit(true, true, false, true);
-        emit LabelMarket.Left(id, annotators[0], 0, LEAVE_FEE);
+        emit LabelMarketBase.Left(id, annotators[0], 0, LEAVE_FEE);
         vm.expectEmit(true, true, false, true);
-        emit LabelMarket.Burned(id, annotators[0], LabelMarket.BurnReason.LeaveFee, LEAVE_FEE);
+        emit LabelMarketBase.Burned(id, annotators[0], LabelMarketBase.BurnReason.LeaveFee, LEAVE_FEE);
         vm.prank(annotators[0]);
         market.leave(id);
         assertEq(_stake(annotators[0]), INITIAL_STAKE - LEAVE_FEE, "fee burned from stake");
@@ -413,7 +419,7 @@ contract LabelMarketTest is MarketBase {
         assertTrue(!seated, "no seat");
         // The freed seat is taken again, and the leaver may come back.
         assertEq(_join(id, annotators[2]), 0, "seat 0 reused");
-        vm.expectRevert(LabelMarket.NoSeatLeft.selector);
+        vm.expectRevert(LabelMarketBase.NoSeatLeft.selector);
         _join(id, annotators[0]);
         _checkBooks(8 ether);
     }
@@ -421,14 +427,16 @@ contract LabelMarketTest is MarketBase {
     function testLeaveAfterCommitReverts() public {
         uint256 id = _create(_params(4, 3, 0));
         _joinCommit(id, annotators[0], _same(4, 1));
-        vm.expectRevert(abi.encodeWithSelector(LabelMarket.WrongState.selector, LabelMarket.SeatState.Committed));
+        vm.expectRevert(
+            abi.encodeWithSelector(LabelMarketBase.WrongState.selector, LabelMarketBase.SeatState.Committed)
+        );
         vm.prank(annotators[0]);
         market.leave(id);
     }
 
     function testLeaveWithoutSeatReverts() public {
         uint256 id = _create(_params(4, 3, 0));
-        vm.expectRevert(LabelMarket.NotSeated.selector);
+        vm.expectRevert(LabelMarketBase.NotSeated.selector);
         vm.prank(annotators[0]);
         market.leave(id);
     }
@@ -441,7 +449,7 @@ contract LabelMarketTest is MarketBase {
         vm.prank(annotators[0]);
         market.leave(id);
         vm.warp(COMMIT + 1);
-        vm.expectRevert(abi.encodeWithSelector(LabelMarket.TooLate.selector, COMMIT));
+        vm.expectRevert(abi.encodeWithSelector(LabelMarketBase.TooLate.selector, COMMIT));
         vm.prank(annotators[1]);
         market.leave(id);
     }
@@ -459,25 +467,25 @@ contract LabelMarketTest is MarketBase {
             "commitmentOf"
         );
         vm.expectEmit(true, true, false, true);
-        emit LabelMarket.Committed(id, annotators[0], 0, c);
+        emit LabelMarketBase.Committed(id, annotators[0], 0, c);
         vm.prank(annotators[0]);
         market.commit(id, c);
-        (,, LabelMarket.SeatState state, bytes32 hash,) = market.getSubmission(id, annotators[0]);
-        assertTrue(state == LabelMarket.SeatState.Committed, "committed");
+        (,, LabelMarketBase.SeatState state, bytes32 hash,) = market.getSubmission(id, annotators[0]);
+        assertTrue(state == LabelMarketBase.SeatState.Committed, "committed");
         assertEq(hash, c, "commitment stored");
 
         vm.warp(COMMIT + 1);
         vm.expectEmit(true, true, false, true);
-        emit LabelMarket.Revealed(id, annotators[0], 0, labels, PAYLOAD);
+        emit LabelMarketBase.Revealed(id, annotators[0], 0, labels, PAYLOAD);
         _reveal(id, annotators[0], labels);
         (,, state, hash,) = market.getSubmission(id, annotators[0]);
-        assertTrue(state == LabelMarket.SeatState.Revealed, "revealed");
+        assertTrue(state == LabelMarketBase.SeatState.Revealed, "revealed");
         assertEq(hash, keccak256(labels), "only the hash is stored");
     }
 
     function testCommitWithoutSeatReverts() public {
         uint256 id = _create(_params(4, 3, 0));
-        vm.expectRevert(LabelMarket.NotSeated.selector);
+        vm.expectRevert(LabelMarketBase.NotSeated.selector);
         vm.prank(annotators[0]);
         market.commit(id, keccak256("x"));
     }
@@ -485,7 +493,9 @@ contract LabelMarketTest is MarketBase {
     function testCommitTwiceReverts() public {
         uint256 id = _create(_params(4, 3, 0));
         _joinCommit(id, annotators[0], _same(4, 1));
-        vm.expectRevert(abi.encodeWithSelector(LabelMarket.WrongState.selector, LabelMarket.SeatState.Committed));
+        vm.expectRevert(
+            abi.encodeWithSelector(LabelMarketBase.WrongState.selector, LabelMarketBase.SeatState.Committed)
+        );
         vm.prank(annotators[0]);
         market.commit(id, _commitment(id, annotators[0], _same(4, 2)));
     }
@@ -493,7 +503,7 @@ contract LabelMarketTest is MarketBase {
     function testCommitZeroReverts() public {
         uint256 id = _create(_params(4, 3, 0));
         _join(id, annotators[0]);
-        vm.expectRevert(LabelMarket.ZeroCommitment.selector);
+        vm.expectRevert(LabelMarketBase.ZeroCommitment.selector);
         vm.prank(annotators[0]);
         market.commit(id, bytes32(0));
     }
@@ -506,7 +516,7 @@ contract LabelMarketTest is MarketBase {
         vm.prank(annotators[0]);
         market.commit(id, _commitment(id, annotators[0], _same(4, 1)));
         vm.warp(COMMIT + 1);
-        vm.expectRevert(abi.encodeWithSelector(LabelMarket.TooLate.selector, COMMIT));
+        vm.expectRevert(abi.encodeWithSelector(LabelMarketBase.TooLate.selector, COMMIT));
         vm.prank(annotators[1]);
         market.commit(id, _commitment(id, annotators[1], _same(4, 1)));
     }
@@ -517,12 +527,12 @@ contract LabelMarketTest is MarketBase {
         _joinCommit(id, annotators[0], labels);
         _joinCommit(id, annotators[1], labels);
         vm.warp(COMMIT);
-        vm.expectRevert(abi.encodeWithSelector(LabelMarket.TooEarly.selector, COMMIT));
+        vm.expectRevert(abi.encodeWithSelector(LabelMarketBase.TooEarly.selector, COMMIT));
         _reveal(id, annotators[0], labels);
         vm.warp(REVEAL);
         _reveal(id, annotators[0], labels);
         vm.warp(REVEAL + 1);
-        vm.expectRevert(abi.encodeWithSelector(LabelMarket.TooLate.selector, REVEAL));
+        vm.expectRevert(abi.encodeWithSelector(LabelMarketBase.TooLate.selector, REVEAL));
         _reveal(id, annotators[1], labels);
     }
 
@@ -537,7 +547,7 @@ contract LabelMarketTest is MarketBase {
         uint256 id = _create(_params(4, 3, 0));
         _joinCommit(id, annotators[0], _same(4, 1));
         vm.warp(COMMIT + 1);
-        vm.expectRevert(LabelMarket.CommitmentMismatch.selector);
+        vm.expectRevert(LabelMarketBase.CommitmentMismatch.selector);
         vm.prank(annotators[0]);
         market.reveal(id, _same(4, 1), PAYLOAD, keccak256("another salt"));
     }
@@ -546,9 +556,9 @@ contract LabelMarketTest is MarketBase {
         uint256 id = _create(_params(4, 3, 0));
         _joinCommit(id, annotators[0], _same(4, 1));
         vm.warp(COMMIT + 1);
-        vm.expectRevert(LabelMarket.CommitmentMismatch.selector);
+        vm.expectRevert(LabelMarketBase.CommitmentMismatch.selector);
         _reveal(id, annotators[0], _same(4, 2));
-        vm.expectRevert(LabelMarket.CommitmentMismatch.selector);
+        vm.expectRevert(LabelMarketBase.CommitmentMismatch.selector);
         vm.prank(annotators[0]);
         market.reveal(id, _same(4, 1), hex"00", _salt(annotators[0]));
     }
@@ -557,7 +567,7 @@ contract LabelMarketTest is MarketBase {
         uint256 id = _create(_params(4, 3, 0));
         _joinCommit(id, annotators[0], _same(4, 1));
         vm.warp(COMMIT + 1);
-        vm.expectRevert(abi.encodeWithSelector(LabelMarket.BadLength.selector, 3, 4));
+        vm.expectRevert(abi.encodeWithSelector(LabelMarketBase.BadLength.selector, 3, 4));
         _reveal(id, annotators[0], _same(3, 1));
     }
 
@@ -567,11 +577,11 @@ contract LabelMarketTest is MarketBase {
         _join(id, annotators[1]);
         vm.warp(COMMIT + 1);
         _reveal(id, annotators[0], _same(4, 1));
-        vm.expectRevert(abi.encodeWithSelector(LabelMarket.WrongState.selector, LabelMarket.SeatState.Revealed));
+        vm.expectRevert(abi.encodeWithSelector(LabelMarketBase.WrongState.selector, LabelMarketBase.SeatState.Revealed));
         _reveal(id, annotators[0], _same(4, 1));
-        vm.expectRevert(abi.encodeWithSelector(LabelMarket.WrongState.selector, LabelMarket.SeatState.Joined));
+        vm.expectRevert(abi.encodeWithSelector(LabelMarketBase.WrongState.selector, LabelMarketBase.SeatState.Joined));
         _reveal(id, annotators[1], _same(4, 1));
-        vm.expectRevert(LabelMarket.NotSeated.selector);
+        vm.expectRevert(LabelMarketBase.NotSeated.selector);
         _reveal(id, annotators[2], _same(4, 1));
     }
 
@@ -586,7 +596,7 @@ contract LabelMarketTest is MarketBase {
         vm.warp(COMMIT + 1);
         _reveal(id, annotators[0], labels);
         // ...and the revealed labels and salt too: the commitment names its annotator.
-        vm.expectRevert(LabelMarket.CommitmentMismatch.selector);
+        vm.expectRevert(LabelMarketBase.CommitmentMismatch.selector);
         vm.prank(annotators[1]);
         market.reveal(id, labels, PAYLOAD, _salt(annotators[0]));
     }
@@ -607,12 +617,12 @@ contract LabelMarketTest is MarketBase {
         uint256 id = _create(_withGold(_params(4, 3, 0), idx, gl, 5000));
         vm.warp(REVEAL + 1);
         vm.expectEmit(true, false, false, true);
-        emit LabelMarket.GoldRevealed(id, idx, gl);
+        emit LabelMarketBase.GoldRevealed(id, idx, gl);
         vm.prank(requester);
         market.revealGold(id, idx, gl, GOLD_SALT);
         assertTrue(market.getTask(id).goldRevealed, "revealed");
         assertEq(market.goldHashOf(id), keccak256(abi.encode(idx, gl)), "hash");
-        vm.expectRevert(LabelMarket.GoldAlreadyRevealed.selector);
+        vm.expectRevert(LabelMarketBase.GoldAlreadyRevealed.selector);
         vm.prank(requester);
         market.revealGold(id, idx, gl, GOLD_SALT);
     }
@@ -623,14 +633,14 @@ contract LabelMarketTest is MarketBase {
         uint256 id = _create(_withGold(_params(4, 3, 0), idx, gl, 5000));
         uint256 id2 = _create(_withGold(_params(4, 3, 0), idx, gl, 5000));
         vm.warp(REVEAL);
-        vm.expectRevert(abi.encodeWithSelector(LabelMarket.TooEarly.selector, REVEAL));
+        vm.expectRevert(abi.encodeWithSelector(LabelMarketBase.TooEarly.selector, REVEAL));
         vm.prank(requester);
         market.revealGold(id, idx, gl, GOLD_SALT);
         vm.warp(REVIEW_REVEAL);
         vm.prank(requester);
         market.revealGold(id, idx, gl, GOLD_SALT);
         vm.warp(REVIEW_REVEAL + 1);
-        vm.expectRevert(abi.encodeWithSelector(LabelMarket.TooLate.selector, REVIEW_REVEAL));
+        vm.expectRevert(abi.encodeWithSelector(LabelMarketBase.TooLate.selector, REVIEW_REVEAL));
         vm.prank(requester);
         market.revealGold(id2, idx, gl, GOLD_SALT);
     }
@@ -645,13 +655,13 @@ contract LabelMarketTest is MarketBase {
     function testRevealGoldWrongSaltOrOtherSenderReverts() public {
         uint256 id = _create(_withGold(_params(4, 3, 0), _u16(1), hex"02", 5000));
         vm.warp(REVEAL + 1);
-        vm.expectRevert(LabelMarket.GoldMismatch.selector);
+        vm.expectRevert(LabelMarketBase.GoldMismatch.selector);
         vm.prank(requester);
         market.revealGold(id, _u16(1), hex"02", keccak256("wrong"));
-        vm.expectRevert(LabelMarket.GoldMismatch.selector);
+        vm.expectRevert(LabelMarketBase.GoldMismatch.selector);
         vm.prank(requester);
         market.revealGold(id, _u16(1), hex"03", GOLD_SALT);
-        vm.expectRevert(LabelMarket.NotRequester.selector);
+        vm.expectRevert(LabelMarketBase.NotRequester.selector);
         vm.prank(annotators[0]);
         market.revealGold(id, _u16(1), hex"02", GOLD_SALT);
     }
@@ -659,7 +669,7 @@ contract LabelMarketTest is MarketBase {
     function testRevealGoldWithoutGoldReverts() public {
         uint256 id = _create(_params(4, 3, 0));
         vm.warp(REVEAL + 1);
-        vm.expectRevert(LabelMarket.NoGold.selector);
+        vm.expectRevert(LabelMarketBase.NoGold.selector);
         vm.prank(requester);
         market.revealGold(id, _u16(1), hex"02", GOLD_SALT);
     }
@@ -672,7 +682,7 @@ contract LabelMarketTest is MarketBase {
             vm.warp(T0);
             uint256 id = _create(_withGold(_params(4, 3, 0), idx[k], gl[k], 5000));
             vm.warp(REVEAL + 1);
-            vm.expectRevert(LabelMarket.InvalidGold.selector);
+            vm.expectRevert(LabelMarketBase.InvalidGold.selector);
             vm.prank(requester);
             market.revealGold(id, idx[k], gl[k], GOLD_SALT);
         }
@@ -691,7 +701,7 @@ contract LabelMarketTest is MarketBase {
         bytes memory key = _publicKey(annotatorKeys[0]);
         assertEq(address(uint160(uint256(keccak256(key)))), annotators[0], "key of the annotator");
         vm.expectEmit(true, true, false, true);
-        emit LabelMarket.Joined(id, annotators[0], 0, key);
+        emit LabelMarketBase.Joined(id, annotators[0], 0, key);
         vm.prank(annotators[0]);
         market.join(id, key);
     }
@@ -699,14 +709,14 @@ contract LabelMarketTest is MarketBase {
     function testJoinPrivateTaskWithOthersKeyReverts() public {
         uint256 id = _privateTask();
         bytes memory key = _publicKey(annotatorKeys[1]);
-        vm.expectRevert(LabelMarket.BadPublicKey.selector);
+        vm.expectRevert(LabelMarketBase.BadPublicKey.selector);
         vm.prank(annotators[0]);
         market.join(id, key);
-        vm.expectRevert(LabelMarket.BadPublicKey.selector);
+        vm.expectRevert(LabelMarketBase.BadPublicKey.selector);
         vm.prank(annotators[0]);
         market.join(id, "");
         bytes memory own = _publicKey(annotatorKeys[0]);
-        vm.expectRevert(LabelMarket.BadPublicKey.selector);
+        vm.expectRevert(LabelMarketBase.BadPublicKey.selector);
         vm.prank(annotators[0]);
         market.join(id, bytes.concat(hex"04", own)); // 65-byte SEC1 form is refused
     }
@@ -716,7 +726,7 @@ contract LabelMarketTest is MarketBase {
         vm.prank(annotators[0]);
         market.join(id, _publicKey(annotatorKeys[0]));
         vm.expectEmit(true, true, false, true);
-        emit LabelMarket.KeyGranted(id, annotators[0], hex"5eA1ed");
+        emit LabelMarketBase.KeyGranted(id, annotators[0], hex"5eA1ed");
         vm.prank(keyServer);
         market.grantKey(id, annotators[0], hex"5eA1ed");
         (,,,, bool granted) = market.getSubmission(id, annotators[0]);
@@ -727,14 +737,14 @@ contract LabelMarketTest is MarketBase {
         uint256 id = _privateTask();
         vm.prank(annotators[0]);
         market.join(id, _publicKey(annotatorKeys[0]));
-        vm.expectRevert(LabelMarket.NotKeyServer.selector);
+        vm.expectRevert(LabelMarketBase.NotKeyServer.selector);
         vm.prank(requester);
         market.grantKey(id, annotators[0], hex"01");
-        vm.expectRevert(LabelMarket.NotSeated.selector);
+        vm.expectRevert(LabelMarketBase.NotSeated.selector);
         vm.prank(keyServer);
         market.grantKey(id, annotators[1], hex"01");
         uint256 pub = _create(_params(4, 3, 0));
-        vm.expectRevert(LabelMarket.NotPrivate.selector);
+        vm.expectRevert(LabelMarketBase.NotPrivate.selector);
         vm.prank(keyServer);
         market.grantKey(pub, annotators[0], hex"01");
     }
@@ -775,7 +785,7 @@ contract LabelMarketTest is MarketBase {
         market.grantKey(id, annotators[1], hex"01");
 
         vm.expectEmit(true, true, false, true);
-        emit LabelMarket.Left(id, annotators[0], 0, 0);
+        emit LabelMarketBase.Left(id, annotators[0], 0, 0);
         vm.prank(annotators[0]);
         market.leave(id);
         assertEq(_stake(annotators[0]), INITIAL_STAKE, "no fee before the key");
@@ -798,20 +808,20 @@ contract LabelMarketTest is MarketBase {
     function testJoinReview() public {
         uint256 id = _revealedForReview();
         vm.expectEmit(true, true, false, true);
-        emit LabelMarket.ReviewJoined(id, reviewers[0], 0, 0, "");
+        emit LabelMarketBase.ReviewJoined(id, reviewers[0], 0, 0, "");
         vm.prank(reviewers[0]);
         assertEq(market.joinReview(id, 0, ""), 0, "slot 0");
         vm.prank(reviewers[1]);
         assertEq(market.joinReview(id, 0, ""), 1, "slot 1");
-        vm.expectRevert(LabelMarket.NoSeatLeft.selector);
+        vm.expectRevert(LabelMarketBase.NoSeatLeft.selector);
         vm.prank(reviewers[2]);
         market.joinReview(id, 0, "");
-        vm.expectRevert(LabelMarket.AlreadyJoined.selector);
+        vm.expectRevert(LabelMarketBase.AlreadyJoined.selector);
         vm.prank(reviewers[0]);
         market.joinReview(id, 0, "");
-        (address who, LabelMarket.SeatState state,) = market.getReview(id, 0, 1);
+        (address who, LabelMarketBase.SeatState state,) = market.getReview(id, 0, 1);
         assertEq(who, reviewers[1], "reviewer");
-        assertTrue(state == LabelMarket.SeatState.Joined, "joined");
+        assertTrue(state == LabelMarketBase.SeatState.Joined, "joined");
         assertEq(market.reviewSeatsOf(id, reviewers[0]), 1, "bit of seat 0");
         assertEq(market.lockedStake(reviewers[0]), 8 ether, "locked");
         (uint256 locked, uint256 maxReward) = market.pendingOf(id, reviewers[0]);
@@ -821,29 +831,29 @@ contract LabelMarketTest is MarketBase {
 
     function testJoinReviewReverts() public {
         uint256 id = _revealedForReview();
-        vm.expectRevert(abi.encodeWithSelector(LabelMarket.SubmissionNotRevealed.selector, 1));
+        vm.expectRevert(abi.encodeWithSelector(LabelMarketBase.SubmissionNotRevealed.selector, 1));
         vm.prank(reviewers[0]);
         market.joinReview(id, 1, "");
-        vm.expectRevert(abi.encodeWithSelector(LabelMarket.InvalidSeat.selector, 2));
+        vm.expectRevert(abi.encodeWithSelector(LabelMarketBase.InvalidSeat.selector, 2));
         vm.prank(reviewers[0]);
         market.joinReview(id, 2, "");
-        vm.expectRevert(LabelMarket.ReviewerIsAnnotator.selector);
+        vm.expectRevert(LabelMarketBase.ReviewerIsAnnotator.selector);
         vm.prank(annotators[0]);
         market.joinReview(id, 0, "");
-        vm.expectRevert(LabelMarket.ReviewerIsAnnotator.selector);
+        vm.expectRevert(LabelMarketBase.ReviewerIsAnnotator.selector);
         vm.prank(annotators[1]);
         market.joinReview(id, 0, "");
         vm.prank(requester);
         market.stake(100 ether);
-        vm.expectRevert(LabelMarket.RequesterCannotJoin.selector);
+        vm.expectRevert(LabelMarketBase.RequesterCannotJoin.selector);
         vm.prank(requester);
         market.joinReview(id, 0, "");
-        vm.expectRevert(LabelMarket.BadPublicKey.selector);
+        vm.expectRevert(LabelMarketBase.BadPublicKey.selector);
         vm.prank(reviewers[0]);
         market.joinReview(id, 0, hex"01");
 
         uint256 noReview = _create(_params(4, 3, 0));
-        vm.expectRevert(LabelMarket.NoReviews.selector);
+        vm.expectRevert(LabelMarketBase.NoReviews.selector);
         vm.prank(reviewers[0]);
         market.joinReview(noReview, 0, "");
     }
@@ -856,55 +866,57 @@ contract LabelMarketTest is MarketBase {
         vm.prank(reviewers[1]);
         market.joinReview(id, 0, "");
         vm.warp(REVIEW_COMMIT + 1);
-        vm.expectRevert(abi.encodeWithSelector(LabelMarket.TooLate.selector, REVIEW_COMMIT));
+        vm.expectRevert(abi.encodeWithSelector(LabelMarketBase.TooLate.selector, REVIEW_COMMIT));
         vm.prank(reviewers[2]);
         market.joinReview(id, 0, "");
-        vm.expectRevert(abi.encodeWithSelector(LabelMarket.TooLate.selector, REVIEW_COMMIT));
+        vm.expectRevert(abi.encodeWithSelector(LabelMarketBase.TooLate.selector, REVIEW_COMMIT));
         vm.prank(reviewers[1]);
         market.commitReview(id, 0, _reviewCommitment(id, 0, reviewers[1], verdicts));
 
         vm.warp(REVIEW_COMMIT);
-        vm.expectRevert(abi.encodeWithSelector(LabelMarket.TooEarly.selector, REVIEW_COMMIT));
+        vm.expectRevert(abi.encodeWithSelector(LabelMarketBase.TooEarly.selector, REVIEW_COMMIT));
         _revealReview(id, 0, reviewers[0], verdicts);
         vm.warp(REVIEW_REVEAL + 1);
-        vm.expectRevert(abi.encodeWithSelector(LabelMarket.TooLate.selector, REVIEW_REVEAL));
+        vm.expectRevert(abi.encodeWithSelector(LabelMarketBase.TooLate.selector, REVIEW_REVEAL));
         _revealReview(id, 0, reviewers[0], verdicts);
         vm.warp(REVIEW_REVEAL);
         vm.expectEmit(true, true, false, true);
-        emit LabelMarket.ReviewRevealed(id, reviewers[0], 0, 0, verdicts);
+        emit LabelMarketBase.ReviewRevealed(id, reviewers[0], 0, 0, verdicts);
         _revealReview(id, 0, reviewers[0], verdicts);
-        (, LabelMarket.SeatState state, bytes32 hash) = market.getReview(id, 0, 0);
-        assertTrue(state == LabelMarket.SeatState.Revealed, "revealed");
+        (, LabelMarketBase.SeatState state, bytes32 hash) = market.getReview(id, 0, 0);
+        assertTrue(state == LabelMarketBase.SeatState.Revealed, "revealed");
         assertEq(hash, keccak256(verdicts), "hash stored");
     }
 
     function testReviewCommitRevealReverts() public {
         uint256 id = _revealedForReview();
         bytes memory verdicts = _same(4, 2);
-        vm.expectRevert(LabelMarket.NotSeated.selector);
+        vm.expectRevert(LabelMarketBase.NotSeated.selector);
         vm.prank(reviewers[0]);
         market.commitReview(id, 0, keccak256("x"));
         _joinCommitReview(id, 0, reviewers[0], verdicts);
-        vm.expectRevert(abi.encodeWithSelector(LabelMarket.WrongState.selector, LabelMarket.SeatState.Committed));
+        vm.expectRevert(
+            abi.encodeWithSelector(LabelMarketBase.WrongState.selector, LabelMarketBase.SeatState.Committed)
+        );
         vm.prank(reviewers[0]);
         market.commitReview(id, 0, keccak256("x"));
         vm.prank(reviewers[1]);
         market.joinReview(id, 0, "");
-        vm.expectRevert(LabelMarket.ZeroCommitment.selector);
+        vm.expectRevert(LabelMarketBase.ZeroCommitment.selector);
         vm.prank(reviewers[1]);
         market.commitReview(id, 0, bytes32(0));
 
         vm.warp(REVIEW_COMMIT + 1);
-        vm.expectRevert(abi.encodeWithSelector(LabelMarket.WrongState.selector, LabelMarket.SeatState.Joined));
+        vm.expectRevert(abi.encodeWithSelector(LabelMarketBase.WrongState.selector, LabelMarketBase.SeatState.Joined));
         _revealReview(id, 0, reviewers[1], verdicts);
-        vm.expectRevert(LabelMarket.CommitmentMismatch.selector);
+        vm.expectRevert(LabelMarketBase.CommitmentMismatch.selector);
         _revealReview(id, 0, reviewers[0], _same(4, 1));
-        vm.expectRevert(abi.encodeWithSelector(LabelMarket.BadLength.selector, 5, 4));
+        vm.expectRevert(abi.encodeWithSelector(LabelMarketBase.BadLength.selector, 5, 4));
         _revealReview(id, 0, reviewers[0], _same(5, 2));
-        vm.expectRevert(LabelMarket.NotSeated.selector);
+        vm.expectRevert(LabelMarketBase.NotSeated.selector);
         _revealReview(id, 1, reviewers[0], verdicts);
         _revealReview(id, 0, reviewers[0], verdicts);
-        vm.expectRevert(abi.encodeWithSelector(LabelMarket.WrongState.selector, LabelMarket.SeatState.Revealed));
+        vm.expectRevert(abi.encodeWithSelector(LabelMarketBase.WrongState.selector, LabelMarketBase.SeatState.Revealed));
         _revealReview(id, 0, reviewers[0], verdicts);
     }
 
@@ -913,29 +925,31 @@ contract LabelMarketTest is MarketBase {
     function testFinalizeDeadlineEdges() public {
         uint256 id = _create(_params(4, 3, 0));
         vm.warp(REVIEW_REVEAL);
-        vm.expectRevert(abi.encodeWithSelector(LabelMarket.TooEarly.selector, REVIEW_REVEAL));
+        vm.expectRevert(abi.encodeWithSelector(LabelMarketBase.TooEarly.selector, REVIEW_REVEAL));
         market.finalize(id, new bytes[](3), new uint16[](0), "", new bytes[](0));
         vm.warp(REVIEW_REVEAL + 1);
         vm.expectEmit(true, false, false, true);
-        emit LabelMarket.Finalized(id, 12 ether, 0);
+        emit LabelMarketBase.Finalized(id, 12 ether, 0);
         market.finalize(id, new bytes[](3), new uint16[](0), "", new bytes[](0));
         assertEq(_credited(requester), 12 ether, "nobody came: full refund");
-        assertTrue(market.getTask(id).state == LabelMarket.TaskState.Finalized, "finalized");
+        assertTrue(market.getTask(id).state == LabelMarketBase.TaskState.Finalized, "finalized");
     }
 
     function testFinalizeArrayLengthsChecked() public {
         uint256 id = _create(_params(4, 3, 1));
         vm.warp(REVIEW_REVEAL + 1);
-        vm.expectRevert(abi.encodeWithSelector(LabelMarket.BadLength.selector, 2, 3));
+        vm.expectRevert(abi.encodeWithSelector(LabelMarketBase.BadLength.selector, 2, 3));
         market.finalize(id, new bytes[](2), new uint16[](0), "", new bytes[](3));
-        vm.expectRevert(abi.encodeWithSelector(LabelMarket.BadLength.selector, 2, 3));
+        vm.expectRevert(abi.encodeWithSelector(LabelMarketBase.BadLength.selector, 2, 3));
         market.finalize(id, new bytes[](3), new uint16[](0), "", new bytes[](2));
     }
 
     function testDoubleFinalizeReverts() public {
         uint256 id = _create(_params(4, 3, 0));
         _finalize(id, new bytes[](3));
-        vm.expectRevert(abi.encodeWithSelector(LabelMarket.TaskNotOpen.selector, id, LabelMarket.TaskState.Finalized));
+        vm.expectRevert(
+            abi.encodeWithSelector(LabelMarketBase.TaskNotOpen.selector, id, LabelMarketBase.TaskState.Finalized)
+        );
         market.finalize(id, new bytes[](3), new uint16[](0), "", new bytes[](0));
     }
 
@@ -948,9 +962,9 @@ contract LabelMarketTest is MarketBase {
         _reveal(id, annotators[0], labels);
         _reveal(id, annotators[1], labels);
         vm.warp(REVIEW_REVEAL + 1);
-        vm.expectRevert(abi.encodeWithSelector(LabelMarket.LabelsMismatch.selector, 1));
+        vm.expectRevert(abi.encodeWithSelector(LabelMarketBase.LabelsMismatch.selector, 1));
         market.finalize(id, _arr(labels, _same(4, 2), ""), new uint16[](0), "", new bytes[](0));
-        vm.expectRevert(abi.encodeWithSelector(LabelMarket.LabelsMismatch.selector, 0));
+        vm.expectRevert(abi.encodeWithSelector(LabelMarketBase.LabelsMismatch.selector, 0));
         market.finalize(id, _arr(_same(4, 3), labels, ""), new uint16[](0), "", new bytes[](0));
     }
 
@@ -968,10 +982,10 @@ contract LabelMarketTest is MarketBase {
         vm.warp(REVIEW_REVEAL + 1);
         bytes[] memory v = new bytes[](2);
         v[0] = _same(4, 2);
-        vm.expectRevert(abi.encodeWithSelector(LabelMarket.VerdictsMismatch.selector, 0));
+        vm.expectRevert(abi.encodeWithSelector(LabelMarketBase.VerdictsMismatch.selector, 0));
         market.finalize(id, _arr(labels, ""), _u16(0), hex"01", v);
         v[0] = _same(4, 1);
-        vm.expectRevert(LabelMarket.GoldMismatch.selector);
+        vm.expectRevert(LabelMarketBase.GoldMismatch.selector);
         market.finalize(id, _arr(labels, ""), _u16(0), hex"02", v);
         market.finalize(id, _arr(labels, ""), _u16(0), hex"01", v);
     }
@@ -982,20 +996,20 @@ contract LabelMarketTest is MarketBase {
         market.cancelTask(id);
         uint256 before = token.balanceOf(requester);
         vm.expectEmit(true, false, false, true);
-        emit LabelMarket.Claimed(requester, 12 ether);
+        emit LabelMarketBase.Claimed(requester, 12 ether);
         vm.prank(requester);
         assertEq(market.claim(), 12 ether, "claimed");
         assertEq(token.balanceOf(requester), before + 12 ether, "paid");
-        vm.expectRevert(LabelMarket.NothingToClaim.selector);
+        vm.expectRevert(LabelMarketBase.NothingToClaim.selector);
         vm.prank(requester);
         market.claim();
     }
 
     function testViewsOfEmptyThings() public {
         uint256 id = _create(_params(4, 3, 0));
-        (address holder, LabelMarket.SeatState state,,) = market.getSeat(id, 2);
+        (address holder, LabelMarketBase.SeatState state,,) = market.getSeat(id, 2);
         assertEq(holder, address(0), "empty seat");
-        assertTrue(state == LabelMarket.SeatState.Empty, "empty");
+        assertTrue(state == LabelMarketBase.SeatState.Empty, "empty");
         (address reviewer,,) = market.getReview(id, 0, 5);
         assertEq(reviewer, address(0), "no such review slot");
         (uint256 locked, uint256 maxReward) = market.pendingOf(id, annotators[0]);

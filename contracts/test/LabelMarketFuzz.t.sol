@@ -2,6 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {LabelMarket} from "../src/LabelMarket.sol";
+import {LabelMarketBase} from "../src/LabelMarketBase.sol";
 import {MarketBase} from "./utils/MarketBase.sol";
 import {vm} from "./utils/Vm.sol";
 
@@ -370,7 +371,7 @@ contract LabelMarketGasTest is MarketBase {
         emit log_named_uint("finalize gas, 256 items, R=7, V=3, 128 gold", used);
         // Execution only; the transaction adds 21,000 and its calldata (about 11 KB here).
         assertTrue(used < 10_000_000, "finalize of the largest task stays far under 30M");
-        assertTrue(market.getTask(id).state == LabelMarket.TaskState.Finalized, "settled");
+        assertTrue(market.getTask(id).state == LabelMarketBase.TaskState.Finalized, "settled");
         _checkBooks(0);
     }
 

@@ -2,6 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {LabelMarket} from "../src/LabelMarket.sol";
+import {LabelMarketBase} from "../src/LabelMarketBase.sol";
 import {MarketBase} from "./utils/MarketBase.sol";
 import {vm} from "./utils/Vm.sol";
 
@@ -43,14 +44,14 @@ contract LabelMarketScenariosTest is MarketBase {
         }
         assertEq(_credited(requester), 0, "nothing to refund");
         assertEq(market.totalBurned(), 0, "nothing burned");
-        assertTrue(market.getTask(id).state == LabelMarket.TaskState.Finalized, "finalized");
+        assertTrue(market.getTask(id).state == LabelMarketBase.TaskState.Finalized, "finalized");
         _checkBooks(0);
 
         uint256 before = token.balanceOf(annotators[0]);
         vm.prank(annotators[0]);
         market.claim();
         assertEq(token.balanceOf(annotators[0]), before + N * REWARD, "claimed");
-        vm.expectRevert(LabelMarket.NothingToClaim.selector);
+        vm.expectRevert(LabelMarketBase.NothingToClaim.selector);
         vm.prank(annotators[0]);
         market.claim();
         _checkBooks(0);
@@ -69,11 +70,11 @@ contract LabelMarketScenariosTest is MarketBase {
         vm.warp(REVIEW_REVEAL + 1);
         // 2 of 2 agree on items 0-2; item 3 is a tie (no consensus, refunded).
         vm.expectEmit(true, true, false, true);
-        emit LabelMarket.Settled(id, annotators[0], 0, type(uint256).max, 3, 0, 3 * REWARD, 0);
+        emit LabelMarketBase.Settled(id, annotators[0], 0, type(uint256).max, 3, 0, 3 * REWARD, 0);
         vm.expectEmit(true, true, false, true);
-        emit LabelMarket.Settled(id, annotators[1], 1, type(uint256).max, 3, 0, 3 * REWARD, 0);
+        emit LabelMarketBase.Settled(id, annotators[1], 1, type(uint256).max, 3, 0, 3 * REWARD, 0);
         vm.expectEmit(true, false, false, true);
-        emit LabelMarket.Finalized(id, 2 * REWARD, 0);
+        emit LabelMarketBase.Finalized(id, 2 * REWARD, 0);
         market.finalize(id, _arr(good, bad), new uint16[](0), "", new bytes[](0));
         _checkBooks(0);
         _checkBurnEvents();
@@ -92,13 +93,13 @@ contract LabelMarketScenariosTest is MarketBase {
         _reveal(id, annotators[2], honest);
         vm.warp(REVIEW_REVEAL + 1);
         vm.expectEmit(true, true, false, true);
-        emit LabelMarket.Settled(id, annotators[1], 1, type(uint256).max, 2, 2, 2 * REWARD, 2 * SLASH);
+        emit LabelMarketBase.Settled(id, annotators[1], 1, type(uint256).max, 2, 2, 2 * REWARD, 2 * SLASH);
         vm.expectEmit(true, true, false, true);
-        emit LabelMarket.Burned(id, annotators[1], LabelMarket.BurnReason.Slash, 2 * SLASH);
+        emit LabelMarketBase.Burned(id, annotators[1], LabelMarketBase.BurnReason.Slash, 2 * SLASH);
         vm.expectEmit(true, true, false, true);
-        emit LabelMarket.Burned(id, annotators[1], LabelMarket.BurnReason.RewardSlot, 2 * REWARD);
+        emit LabelMarketBase.Burned(id, annotators[1], LabelMarketBase.BurnReason.RewardSlot, 2 * REWARD);
         vm.expectEmit(true, false, false, true);
-        emit LabelMarket.Finalized(id, 0, 2 * SLASH + 2 * REWARD);
+        emit LabelMarketBase.Finalized(id, 0, 2 * SLASH + 2 * REWARD);
         market.finalize(id, _arr(honest, random, honest), new uint16[](0), "", new bytes[](0));
         assertEq(_credited(annotators[0]), N * REWARD, "honest paid");
         assertEq(_credited(annotators[2]), N * REWARD, "honest paid");
@@ -150,7 +151,7 @@ contract LabelMarketScenariosTest is MarketBase {
         _reveal(id, annotators[0], l);
         _reveal(id, annotators[1], l);
         vm.expectEmit(true, true, false, true);
-        emit LabelMarket.Burned(id, annotators[2], LabelMarket.BurnReason.Slash, LOCK);
+        emit LabelMarketBase.Burned(id, annotators[2], LabelMarketBase.BurnReason.Slash, LOCK);
         _finalize(id, _arr(l, l, ""));
         assertEq(_stake(annotators[2]), INITIAL_STAKE - LOCK, "slashed whole");
         assertEq(market.lockedStake(annotators[2]), 0, "nothing locked");
@@ -433,10 +434,10 @@ contract LabelMarketScenariosTest is MarketBase {
         _reveal(id, annotators[1], l);
         vm.prank(reviewers[0]);
         market.joinReview(id, 0, _publicKey(0xC000));
-        vm.expectRevert(LabelMarket.NotKeyServer.selector);
+        vm.expectRevert(LabelMarketBase.NotKeyServer.selector);
         vm.prank(annotators[0]);
         market.grantKey(id, reviewers[0], hex"01");
-        vm.expectRevert(LabelMarket.NotSeated.selector);
+        vm.expectRevert(LabelMarketBase.NotSeated.selector);
         vm.prank(keyServer);
         market.grantKey(id, reviewers[1], hex"01");
         vm.prank(keyServer);

@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 
 import {LabelMarket} from "../../src/LabelMarket.sol";
+import {LabelMarketBase} from "../../src/LabelMarketBase.sol";
 import {LabelToken} from "../../src/LabelToken.sol";
 import {Assertions} from "./Assertions.sol";
 import {Vm, vm} from "./Vm.sol";
@@ -229,7 +230,7 @@ abstract contract MarketBase is Assertions {
     function _burnedInLogs() internal returns (uint256 sum) {
         Vm.Log[] memory logs = vm.getRecordedLogs();
         for (uint256 i; i < logs.length; ++i) {
-            if (logs[i].emitter == address(market) && logs[i].topics[0] == LabelMarket.Burned.selector) {
+            if (logs[i].emitter == address(market) && logs[i].topics[0] == LabelMarketBase.Burned.selector) {
                 (, uint256 amount) = abi.decode(logs[i].data, (uint8, uint256));
                 sum += amount;
             }

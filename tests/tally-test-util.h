@@ -11,7 +11,7 @@
 
 G_BEGIN_DECLS
 
-char *tally_test_vector_path (const char *name);
+char      *tally_test_vector_path (const char *name);
 GPtrArray *tally_test_read_vectors (const char *name);
 
 void tally_test_random_bytes (guint8 *out,
@@ -24,13 +24,13 @@ GStrv tally_test_cast_batch (const char *body,
 
 guint8 *tally_test_hex_or_die (const char *hex,
                                gsize      *len);
-void tally_test_address_or_die (TallyAddress *address,
-                                const char   *text);
+void    tally_test_address_or_die (TallyAddress *address,
+                                   const char   *text);
 
-void tally_test_assert_uint256_equal (const TallyUint256 *a,
-                                      const TallyUint256 *b);
-void tally_test_assert_transactions_equal (const TallyTransaction *a,
-                                           const TallyTransaction *b);
+void              tally_test_assert_uint256_equal (const TallyUint256 *a,
+                                                   const TallyUint256 *b);
+void              tally_test_assert_transactions_equal (const TallyTransaction *a,
+                                                        const TallyTransaction *b);
 TallyTransaction *tally_test_parse_and_recover (const guint8 *raw,
                                                 gsize         raw_len,
                                                 TallyAddress *sender);

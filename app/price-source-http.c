@@ -1,0 +1,1003 @@
+/* price-source-http.c: prices from an HTTP API of the CoinGecko
+ * simple/price shape
+ *
+ *   GET {base}/simple/price?ids={token},{eth}&vs_currencies={cur}
+ *       &include_24hr_change=true&include_last_updated_at=true
+ *   {"ethereum": {"usd": 1851.7512, "usd_24h_change": -2.35,
+ *                 "last_updated_at": 1764070000}, ...}
+ *
+ * The reply is read with the wallet's JSON reader (wallet/json.h), not
+ * json-glib: json-glib turns every number into a double while parsing, so
+ * 1851.7512 would come back as 1851.75119999999992… and the literal is
+ * lost. The wallet's reader keeps each number as the text the server
+ * wrote, is strict (duplicate names, bad UTF-8) and is already fuzzed;
+ * money.c then reads that text exactly.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "tally-core"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <libsoup/soup.h>
+
+#include "core-error.h"
+#include "price-source-http.h"
+#include "wallet/json.h"
+
+#define READ_CHUNK        8192
+#define MAX_UNIX_SECONDS  G_GINT64_CONSTANT (253402300799) /* 9999-12-31 */
+#define BACKOFF_BASE_SECS 1
+#define HTTP_TOO_MANY     429 /* libsoup 3.2 has no name for it */
+
+struct _TallyPriceSourceHttp
+{
+  GObject parent_instance;
+
+  SoupSession *session;
+  GHashTable  *cache; /* currency → CacheEntry */
+
+  char *base_url;
+  char *token_id;
+  char *eth_id;
+  guint cache_ttl;
+  guint timeout;
+  guint max_attempts;
+  guint max_retry_delay;
+};
+
+static void tally_price_source_http_iface_init (TallyPriceSourceInterface *iface);
+
+/* clang-format off */
+G_DEFINE_FINAL_TYPE_WITH_CODE (TallyPriceSourceHttp, tally_price_source_http, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (TALLY_TYPE_PRICE_SOURCE,
+                                                      tally_price_source_http_iface_init))
+/* clang-format on */
+
+enum
+{
+  PROP_0,
+  PROP_BASE_URL,
+  PROP_TOKEN_ID,
+  PROP_ETH_ID,
+  PROP_CACHE_TTL,
+  PROP_TIMEOUT,
+  PROP_MAX_ATTEMPTS,
+  PROP_MAX_RETRY_DELAY,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+typedef struct
+{
+  TallyPriceQuote *quote;
+  gint64           received; /* monotonic µs */
+} CacheEntry;
+
+static void
+cache_entry_free (gpointer data)
+{
+  CacheEntry *entry = data;
+
+  tally_price_quote_unref (entry->quote);
+  g_free (entry);
+}
+
+/* ---- the reply ---------------------------------------------------------- */
+
+static gboolean
+malformed (GError    **error,
+           const char *format,
+           ...) G_GNUC_PRINTF (2, 3);
+
+static gboolean
+malformed (GError    **error,
+           const char *format,
+           ...)
+{
+  va_list          args;
+  g_autofree char *message = NULL;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  g_set_error (error, TALLY_CORE_ERROR, TALLY_CORE_ERROR_MALFORMED_REPLY,
+               "The price server’s reply cannot be used: %s", message);
+  return FALSE;
+}
+
+static gboolean
+read_decimal (const TallyJsonNode *coin,
+              const char          *coin_id,
+              const char          *name,
+              gboolean             required,
+              gboolean             allow_negative,
+              TallyDecimal        *out,
+              gboolean            *present,
+              GError             **error)
+{
+  const TallyJsonNode *node = tally_json_node_lookup (coin, name);
+  g_autoptr (GError) local_error = NULL;
+
+  *present = FALSE;
+  if (node == NULL || (!required && tally_json_node_get_kind (node) == TALLY_JSON_NULL))
+    {
+      if (required)
+        return malformed (error, "“%s.%s” is missing", coin_id, name);
+      return TRUE;
+    }
+
+  if (tally_json_node_get_kind (node) != TALLY_JSON_NUMBER)
+    return malformed (error, "“%s.%s” should be a number, found %s", coin_id, name,
+                      tally_json_kind_to_string (tally_json_node_get_kind (node)));
+
+  if (!tally_decimal_parse (out, tally_json_node_get_number_text (node), &local_error))
+    return malformed (error, "“%s.%s”: %s", coin_id, name, local_error->message);
+
+  if (out->negative && !allow_negative)
+    return malformed (error, "“%s.%s” is negative", coin_id, name);
+
+  *present = TRUE;
+  return TRUE;
+}
+
+/* The coin's price, 24 h change (NULL when absent or null) and time. */
+static gboolean
+read_coin (const TallyJsonNode *root,
+           const char          *coin_id,
+           const char          *currency,
+           TallyDecimal        *price,
+           TallyDecimal        *change,
+           gboolean            *has_change,
+           gint64              *updated,
+           GError             **error)
+{
+  const TallyJsonNode *coin = tally_json_node_lookup (root, coin_id);
+  const TallyJsonNode *time_node;
+  g_autofree char     *change_name = g_strdup_printf ("%s_24h_change", currency);
+  gboolean             has_price;
+
+  if (coin == NULL)
+    return malformed (error, "it has no price for “%s”", coin_id);
+  if (tally_json_node_get_kind (coin) != TALLY_JSON_OBJECT)
+    return malformed (error, "“%s” should be an object, found %s", coin_id,
+                      tally_json_kind_to_string (tally_json_node_get_kind (coin)));
+
+  if (!read_decimal (coin, coin_id, currency, TRUE, FALSE, price, &has_price, error) ||
+      !read_decimal (coin, coin_id, change_name, FALSE, TRUE, change, has_change, error))
+    return FALSE;
+
+  *updated = -1;
+  time_node = tally_json_node_lookup (coin, "last_updated_at");
+  if (time_node != NULL && tally_json_node_get_kind (time_node) != TALLY_JSON_NULL)
+    {
+      const char *text;
+      guint64     seconds = 0;
+
+      if (tally_json_node_get_kind (time_node) != TALLY_JSON_NUMBER)
+        return malformed (error, "“%s.last_updated_at” should be a number, found %s", coin_id,
+                          tally_json_kind_to_string (tally_json_node_get_kind (time_node)));
+      text = tally_json_node_get_number_text (time_node);
+      if (!g_ascii_string_to_unsigned (text, 10, 0, MAX_UNIX_SECONDS, &seconds, NULL))
+        return malformed (error, "“%s.last_updated_at” is not a time in seconds: %.40s", coin_id,
+                          text);
+      *updated = (gint64) seconds;
+    }
+
+  return TRUE;
+}
+
+TallyPriceQuote *
+tally_price_reply_parse (const char *body,
+                         gsize       body_len,
+                         const char *token_id,
+                         const char *eth_id,
+                         const char *currency,
+                         const char *source,
+                         GDateTime  *now,
+                         GError    **error)
+{
+  g_autoptr (TallyJsonNode) root = NULL;
+  g_autoptr (GError) json_error = NULL;
+  g_autoptr (GDateTime) updated_at = NULL;
+  TallyDecimal token_price, token_change, eth_price, eth_change;
+  gboolean     has_token_change, has_eth_change;
+  gint64       token_updated, eth_updated, updated;
+
+  g_return_val_if_fail (body != NULL || body_len == 0, NULL);
+  g_return_val_if_fail (token_id != NULL && eth_id != NULL, NULL);
+  g_return_val_if_fail (currency != NULL && source != NULL, NULL);
+  g_return_val_if_fail (now != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (body_len > TALLY_PRICE_REPLY_MAX_SIZE)
+    {
+      g_set_error (error, TALLY_CORE_ERROR, TALLY_CORE_ERROR_TOO_LARGE,
+                   "The price server’s reply is larger than %u bytes",
+                   (guint) TALLY_PRICE_REPLY_MAX_SIZE);
+      return NULL;
+    }
+
+  if (!tally_json_parse (&root, body != NULL ? body : "", body_len, &json_error))
+    {
+      malformed (error, "it is not JSON (%s)", json_error->message);
+      return NULL;
+    }
+  if (tally_json_node_get_kind (root) != TALLY_JSON_OBJECT)
+    {
+      malformed (error, "it should be an object, found %s",
+                 tally_json_kind_to_string (tally_json_node_get_kind (root)));
+      return NULL;
+    }
+
+  if (!read_coin (root, token_id, currency, &token_price, &token_change, &has_token_change,
+                  &token_updated, error) ||
+      !read_coin (root, eth_id, currency, &eth_price, &eth_change, &has_eth_change, &eth_updated,
+                  error))
+    return NULL;
+
+  /* The quote is as old as its older half. */
+  if (token_updated < 0 || eth_updated < 0)
+    updated = MAX (token_updated, eth_updated);
+  else
+    updated = MIN (token_updated, eth_updated);
+  if (updated >= 0)
+    updated_at = g_date_time_new_from_unix_utc (updated);
+  else
+    updated_at = g_date_time_ref (now);
+
+  return tally_price_quote_new (currency, &token_price, has_token_change ? &token_change : NULL,
+                                &eth_price, has_eth_change ? &eth_change : NULL, updated_at,
+                                source);
+}
+
+/* ---- one call ------------------------------------------------------------ */
+
+typedef struct
+{
+  char         *currency;
+  char         *url;
+  char         *source;
+  GCancellable *cancellable; /* ours: cancelled by the caller's or by a timeout */
+  gulong        forward_id;
+  GSource      *timeout_source;
+  GSource      *wait_source;
+  GSource      *wait_cancel_source;
+  SoupMessage  *message;
+  GInputStream *stream;
+  GByteArray   *body;
+  guint         attempt;
+  gboolean      timed_out;
+} Request;
+
+static void
+request_clear_sources (Request *request)
+{
+  if (request->timeout_source != NULL)
+    g_source_destroy (request->timeout_source);
+  g_clear_pointer (&request->timeout_source, g_source_unref);
+  if (request->wait_source != NULL)
+    g_source_destroy (request->wait_source);
+  g_clear_pointer (&request->wait_source, g_source_unref);
+  if (request->wait_cancel_source != NULL)
+    g_source_destroy (request->wait_cancel_source);
+  g_clear_pointer (&request->wait_cancel_source, g_source_unref);
+}
+
+static void
+request_free (gpointer data)
+{
+  Request *request = data;
+
+  request_clear_sources (request);
+  g_free (request->currency);
+  g_free (request->url);
+  g_free (request->source);
+  g_clear_object (&request->cancellable);
+  g_clear_object (&request->message);
+  g_clear_object (&request->stream);
+  g_clear_pointer (&request->body, g_byte_array_unref);
+  g_free (request);
+}
+
+static void
+forward_cancel (GCancellable *caller,
+                gpointer      user_data)
+{
+  g_cancellable_cancel (G_CANCELLABLE (user_data));
+}
+
+/* Every way out goes through here, so no timer outlives the call. */
+static void
+request_return (GTask           *task,
+                TallyPriceQuote *quote,
+                GError          *error)
+{
+  Request *request = g_task_get_task_data (task);
+
+  request_clear_sources (request);
+  if (request->forward_id != 0)
+    g_cancellable_disconnect (g_task_get_cancellable (task), request->forward_id);
+  request->forward_id = 0;
+
+  if (quote != NULL)
+    g_task_return_pointer (task, quote, (GDestroyNotify) tally_price_quote_unref);
+  else
+    g_task_return_error (task, error);
+}
+
+/* A failed I/O step: the caller's cancellation, our timeout, or the network. */
+static void
+request_return_io_error (GTask  *task,
+                         GError *error)
+{
+  Request *request = g_task_get_task_data (task);
+  g_autoptr (GError) owned = error;
+
+  if (g_cancellable_is_cancelled (g_task_get_cancellable (task)))
+    request_return (task, NULL,
+                    g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                         "The price request was cancelled"));
+  else if (request->timed_out || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+    request_return (task, NULL,
+                    g_error_new (TALLY_CORE_ERROR, TALLY_CORE_ERROR_TIMED_OUT,
+                                 "The price server at %s did not answer in time",
+                                 request->source));
+  else
+    request_return (task, NULL,
+                    g_error_new (TALLY_CORE_ERROR, TALLY_CORE_ERROR_NETWORK,
+                                 "Could not reach the price server at %s: %s", request->source,
+                                 error->message));
+}
+
+static gboolean
+on_timeout (gpointer user_data)
+{
+  GTask   *task = user_data;
+  Request *request = g_task_get_task_data (task);
+
+  request->timed_out = TRUE;
+  g_clear_pointer (&request->timeout_source, g_source_unref);
+  g_cancellable_cancel (request->cancellable);
+  return G_SOURCE_REMOVE;
+}
+
+static void start_attempt (GTask *task);
+
+static void
+on_read (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  TallyPriceSourceHttp *self = g_task_get_source_object (task);
+  Request              *request = g_task_get_task_data (task);
+  g_autoptr (GBytes) chunk = NULL;
+  g_autoptr (GDateTime) now = NULL;
+  GError          *error = NULL;
+  TallyPriceQuote *quote;
+  CacheEntry      *entry;
+
+  chunk = g_input_stream_read_bytes_finish (G_INPUT_STREAM (object), result, &error);
+  if (chunk == NULL)
+    {
+      request_return_io_error (task, error);
+      return;
+    }
+
+  if (g_bytes_get_size (chunk) > 0)
+    {
+      if (request->body->len + g_bytes_get_size (chunk) > TALLY_PRICE_REPLY_MAX_SIZE)
+        {
+          request_return (task, NULL,
+                          g_error_new (TALLY_CORE_ERROR, TALLY_CORE_ERROR_TOO_LARGE,
+                                       "The price server at %s sent more than %u bytes",
+                                       request->source, (guint) TALLY_PRICE_REPLY_MAX_SIZE));
+          return;
+        }
+      g_byte_array_append (request->body, g_bytes_get_data (chunk, NULL), g_bytes_get_size (chunk));
+      g_input_stream_read_bytes_async (request->stream, READ_CHUNK, G_PRIORITY_DEFAULT,
+                                       request->cancellable, on_read, g_steal_pointer (&task));
+      return;
+    }
+
+  now = g_date_time_new_now_utc ();
+  quote = tally_price_reply_parse ((const char *) request->body->data, request->body->len,
+                                   self->token_id, self->eth_id, request->currency,
+                                   request->source, now, &error);
+  if (quote == NULL)
+    {
+      request_return (task, NULL, error);
+      return;
+    }
+
+  entry = g_new0 (CacheEntry, 1);
+  entry->quote = tally_price_quote_ref (quote);
+  entry->received = g_get_monotonic_time ();
+  g_hash_table_replace (self->cache, g_strdup (request->currency), entry);
+  request_return (task, quote, NULL);
+}
+
+static gboolean
+on_wait_over (gpointer user_data)
+{
+  GTask   *task = user_data;
+  Request *request = g_task_get_task_data (task);
+
+  g_clear_pointer (&request->wait_source, g_source_unref);
+  request_clear_sources (request);
+  start_attempt (task);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_wait_cancelled (GCancellable *cancellable,
+                   gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data; /* the reference the wait held */
+  Request *request = g_task_get_task_data (task);
+
+  g_clear_pointer (&request->wait_cancel_source, g_source_unref);
+  request_return_io_error (task, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, ""));
+  return G_SOURCE_REMOVE;
+}
+
+/* Seconds the server asks us to wait: Retry-After is either seconds or an
+ * HTTP date. -1 when absent or unreadable. */
+static gint64
+retry_after_seconds (SoupMessage *message)
+{
+  SoupMessageHeaders *headers = soup_message_get_response_headers (message);
+  const char         *value = soup_message_headers_get_one (headers, "Retry-After");
+  g_autofree char    *trimmed = NULL;
+  guint64             seconds;
+
+  if (value == NULL)
+    return -1;
+  trimmed = g_strstrip (g_strdup (value));
+  if (g_ascii_string_to_unsigned (trimmed, 10, 0, G_MAXINT32, &seconds, NULL))
+    return (gint64) seconds;
+
+  {
+    g_autoptr (GDateTime) when = soup_date_time_new_from_http_string (value);
+    g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+
+    if (when == NULL)
+      return -1;
+    return MAX (0, g_date_time_difference (when, now) / G_TIME_SPAN_SECOND);
+  }
+}
+
+static void
+handle_rate_limit (GTask *task)
+{
+  TallyPriceSourceHttp *self = g_task_get_source_object (task);
+  Request              *request = g_task_get_task_data (task);
+  gint64                delay = retry_after_seconds (request->message);
+
+  if (delay < 0)
+    delay = (gint64) BACKOFF_BASE_SECS << MIN (request->attempt - 1, 16u);
+
+  if (request->attempt >= self->max_attempts)
+    {
+      request_return (task, NULL,
+                      g_error_new (TALLY_CORE_ERROR, TALLY_CORE_ERROR_RATE_LIMITED,
+                                   "The price server at %s is still refusing requests (HTTP 429) "
+                                   "after %u attempts",
+                                   request->source, request->attempt));
+      return;
+    }
+  if (delay > self->max_retry_delay)
+    {
+      request_return (task, NULL,
+                      g_error_new (TALLY_CORE_ERROR, TALLY_CORE_ERROR_RATE_LIMITED,
+                                   "The price server at %s asks to wait %" G_GINT64_FORMAT
+                                   " s before the next request",
+                                   request->source, delay));
+      return;
+    }
+
+  g_debug ("Price server rate-limited attempt %u, waiting %" G_GINT64_FORMAT " s",
+           request->attempt, delay);
+  request_clear_sources (request);
+  request->wait_source = g_timeout_source_new ((guint) delay * 1000);
+  g_source_set_callback (request->wait_source, on_wait_over, task, NULL);
+  g_source_attach (request->wait_source, g_task_get_context (task));
+  request->wait_cancel_source = g_cancellable_source_new (request->cancellable);
+  g_source_set_callback (request->wait_cancel_source, G_SOURCE_FUNC (on_wait_cancelled), task,
+                         NULL);
+  g_source_attach (request->wait_cancel_source, g_task_get_context (task));
+}
+
+static void
+on_sent (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  Request *request = g_task_get_task_data (task);
+  GError  *error = NULL;
+  guint    status;
+  goffset  length;
+
+  request->stream = soup_session_send_finish (SOUP_SESSION (object), result, &error);
+  if (request->stream == NULL)
+    {
+      request_return_io_error (task, error);
+      return;
+    }
+
+  status = soup_message_get_status (request->message);
+  if (status == HTTP_TOO_MANY)
+    {
+      g_clear_object (&request->stream);
+      /* The wait's sources hold the only reference now. */
+      handle_rate_limit (task);
+      if (request->wait_source != NULL)
+        g_steal_pointer (&task);
+      return;
+    }
+  if (!SOUP_STATUS_IS_SUCCESSFUL (status))
+    {
+      const char *reason = soup_message_get_reason_phrase (request->message);
+
+      request_return (task, NULL,
+                      g_error_new (TALLY_CORE_ERROR, TALLY_CORE_ERROR_HTTP,
+                                   "The price server at %s answered HTTP %u %s", request->source,
+                                   status, reason != NULL ? reason : ""));
+      return;
+    }
+
+  length = soup_message_headers_get_content_length (
+    soup_message_get_response_headers (request->message));
+  if (length > TALLY_PRICE_REPLY_MAX_SIZE)
+    {
+      request_return (task, NULL,
+                      g_error_new (TALLY_CORE_ERROR, TALLY_CORE_ERROR_TOO_LARGE,
+                                   "The price server at %s announced a reply of %" G_GOFFSET_FORMAT
+                                   " bytes, more than %u",
+                                   request->source, length, (guint) TALLY_PRICE_REPLY_MAX_SIZE));
+      return;
+    }
+
+  g_input_stream_read_bytes_async (request->stream, READ_CHUNK, G_PRIORITY_DEFAULT,
+                                   request->cancellable, on_read, g_steal_pointer (&task));
+}
+
+static void
+start_attempt (GTask *task)
+{
+  TallyPriceSourceHttp *self = g_task_get_source_object (task);
+  Request              *request = g_task_get_task_data (task);
+
+  request->attempt++;
+  g_clear_object (&request->message);
+  g_clear_pointer (&request->body, g_byte_array_unref);
+  request->body = g_byte_array_new ();
+  request->message = soup_message_new (SOUP_METHOD_GET, request->url);
+  g_assert (request->message != NULL); /* the URL was checked before */
+  soup_message_headers_replace (soup_message_get_request_headers (request->message), "Accept",
+                                "application/json");
+
+  request->timeout_source = g_timeout_source_new (self->timeout * 1000);
+  g_source_set_callback (request->timeout_source, on_timeout, task, NULL);
+  g_source_attach (request->timeout_source, g_task_get_context (task));
+
+  soup_session_send_async (self->session, request->message, G_PRIORITY_DEFAULT,
+                           request->cancellable, on_sent, task);
+}
+
+static char *
+build_url (TallyPriceSourceHttp *self,
+           const char           *currency,
+           GError              **error)
+{
+  g_autoptr (GUri) uri = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *eth = NULL;
+  g_autofree char *cur = NULL;
+  gsize            len;
+
+  uri = self->base_url ? g_uri_parse (self->base_url, G_URI_FLAGS_NONE, NULL) : NULL;
+  if (uri == NULL || self->token_id == NULL || self->token_id[0] == '\0' ||
+      (g_strcmp0 (g_uri_get_scheme (uri), "http") != 0 &&
+       g_strcmp0 (g_uri_get_scheme (uri), "https") != 0))
+    {
+      g_set_error (error, TALLY_CORE_ERROR, TALLY_CORE_ERROR_INVALID_PROFILE,
+                   "The price server address “%s” is not an http or https URL with a token id",
+                   self->base_url ? self->base_url : "");
+      return NULL;
+    }
+
+  token = g_uri_escape_string (self->token_id, NULL, FALSE);
+  eth = g_uri_escape_string (self->eth_id, NULL, FALSE);
+  cur = g_uri_escape_string (currency, NULL, FALSE);
+  len = strlen (self->base_url);
+  while (len > 0 && self->base_url[len - 1] == '/')
+    len--;
+
+  return g_strdup_printf ("%.*s/simple/price?ids=%s%s%s&vs_currencies=%s"
+                          "&include_24hr_change=true&include_last_updated_at=true",
+                          (int) len, self->base_url, token,
+                          g_str_equal (token, eth) ? "" : ",",
+                          g_str_equal (token, eth) ? "" : eth, cur);
+}
+
+static void
+tally_price_source_http_get_prices_async (TallyPriceSource   *source,
+                                          const char         *currency,
+                                          GCancellable       *cancellable,
+                                          GAsyncReadyCallback callback,
+                                          gpointer            user_data)
+{
+  TallyPriceSourceHttp *self = TALLY_PRICE_SOURCE_HTTP (source);
+  g_autoptr (GTask) task = NULL;
+  g_autofree char *code = g_ascii_strdown (currency, -1);
+  GError          *error = NULL;
+  CacheEntry      *entry;
+  Request         *request;
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, tally_price_source_http_get_prices_async);
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+
+  entry = g_hash_table_lookup (self->cache, code);
+  if (entry != NULL && self->cache_ttl > 0 &&
+      g_get_monotonic_time () - entry->received < (gint64) self->cache_ttl * G_USEC_PER_SEC)
+    {
+      g_task_return_pointer (task, tally_price_quote_ref (entry->quote),
+                             (GDestroyNotify) tally_price_quote_unref);
+      return;
+    }
+
+  request = g_new0 (Request, 1);
+  g_task_set_task_data (task, request, request_free);
+  request->currency = g_steal_pointer (&code);
+  request->url = build_url (self, request->currency, &error);
+  if (request->url == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  request->source = g_strdup (self->base_url);
+  request->cancellable = g_cancellable_new ();
+  if (cancellable != NULL)
+    request->forward_id = g_cancellable_connect (cancellable, G_CALLBACK (forward_cancel),
+                                                 g_object_ref (request->cancellable),
+                                                 g_object_unref);
+
+  start_attempt (g_steal_pointer (&task));
+}
+
+static TallyPriceQuote *
+tally_price_source_http_get_prices_finish (TallyPriceSource *source,
+                                           GAsyncResult     *result,
+                                           GError          **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, source), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
+                          tally_price_source_http_get_prices_async,
+                        NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+tally_price_source_http_iface_init (TallyPriceSourceInterface *iface)
+{
+  iface->get_prices_async = tally_price_source_http_get_prices_async;
+  iface->get_prices_finish = tally_price_source_http_get_prices_finish;
+}
+
+/* ---- the object ------------------------------------------------------------ */
+
+static void
+tally_price_source_http_dispose (GObject *object)
+{
+  TallyPriceSourceHttp *self = TALLY_PRICE_SOURCE_HTTP (object);
+
+  g_clear_object (&self->session);
+  g_clear_pointer (&self->cache, g_hash_table_unref);
+
+  G_OBJECT_CLASS (tally_price_source_http_parent_class)->dispose (object);
+}
+
+static void
+tally_price_source_http_finalize (GObject *object)
+{
+  TallyPriceSourceHttp *self = TALLY_PRICE_SOURCE_HTTP (object);
+
+  g_free (self->base_url);
+  g_free (self->token_id);
+  g_free (self->eth_id);
+
+  G_OBJECT_CLASS (tally_price_source_http_parent_class)->finalize (object);
+}
+
+static void
+tally_price_source_http_get_property (GObject    *object,
+                                      guint       prop_id,
+                                      GValue     *value,
+                                      GParamSpec *pspec)
+{
+  TallyPriceSourceHttp *self = TALLY_PRICE_SOURCE_HTTP (object);
+
+  switch (prop_id)
+    {
+    case PROP_BASE_URL:
+      g_value_set_string (value, self->base_url);
+      break;
+    case PROP_TOKEN_ID:
+      g_value_set_string (value, self->token_id);
+      break;
+    case PROP_ETH_ID:
+      g_value_set_string (value, self->eth_id);
+      break;
+    case PROP_CACHE_TTL:
+      g_value_set_uint (value, self->cache_ttl);
+      break;
+    case PROP_TIMEOUT:
+      g_value_set_uint (value, self->timeout);
+      break;
+    case PROP_MAX_ATTEMPTS:
+      g_value_set_uint (value, self->max_attempts);
+      break;
+    case PROP_MAX_RETRY_DELAY:
+      g_value_set_uint (value, self->max_retry_delay);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+tally_price_source_http_set_property (GObject      *object,
+                                      guint         prop_id,
+                                      const GValue *value,
+                                      GParamSpec   *pspec)
+{
+  TallyPriceSourceHttp *self = TALLY_PRICE_SOURCE_HTTP (object);
+
+  switch (prop_id)
+    {
+    case PROP_BASE_URL:
+      tally_price_source_http_set_base_url (self, g_value_get_string (value));
+      break;
+    case PROP_TOKEN_ID:
+      tally_price_source_http_set_token_id (self, g_value_get_string (value));
+      break;
+    case PROP_ETH_ID:
+      tally_price_source_http_set_eth_id (self, g_value_get_string (value));
+      break;
+    case PROP_CACHE_TTL:
+      tally_price_source_http_set_cache_ttl (self, g_value_get_uint (value));
+      break;
+    case PROP_TIMEOUT:
+      tally_price_source_http_set_timeout (self, g_value_get_uint (value));
+      break;
+    case PROP_MAX_ATTEMPTS:
+      tally_price_source_http_set_max_attempts (self, g_value_get_uint (value));
+      break;
+    case PROP_MAX_RETRY_DELAY:
+      tally_price_source_http_set_max_retry_delay (self, g_value_get_uint (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+#define RW_PROP (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS)
+
+static void
+tally_price_source_http_class_init (TallyPriceSourceHttpClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = tally_price_source_http_dispose;
+  object_class->finalize = tally_price_source_http_finalize;
+  object_class->get_property = tally_price_source_http_get_property;
+  object_class->set_property = tally_price_source_http_set_property;
+
+  properties[PROP_BASE_URL] = g_param_spec_string ("base-url", NULL, NULL, NULL, RW_PROP);
+  properties[PROP_TOKEN_ID] = g_param_spec_string ("token-id", NULL, NULL, NULL, RW_PROP);
+  properties[PROP_ETH_ID] = g_param_spec_string ("eth-id", NULL, NULL, "ethereum",
+                                                 RW_PROP | G_PARAM_CONSTRUCT);
+  properties[PROP_CACHE_TTL] = g_param_spec_uint ("cache-ttl", NULL, NULL, 0, G_MAXUINT32 / 1000,
+                                                  60, RW_PROP | G_PARAM_CONSTRUCT);
+  properties[PROP_TIMEOUT] = g_param_spec_uint ("timeout", NULL, NULL, 1, 3600, 15,
+                                                RW_PROP | G_PARAM_CONSTRUCT);
+  properties[PROP_MAX_ATTEMPTS] = g_param_spec_uint ("max-attempts", NULL, NULL, 1, 100, 3,
+                                                     RW_PROP | G_PARAM_CONSTRUCT);
+  properties[PROP_MAX_RETRY_DELAY] = g_param_spec_uint ("max-retry-delay", NULL, NULL, 0, 3600, 30,
+                                                        RW_PROP | G_PARAM_CONSTRUCT);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+tally_price_source_http_init (TallyPriceSourceHttp *self)
+{
+  self->session = soup_session_new_with_options ("user-agent", "Tally", NULL);
+  self->cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, cache_entry_free);
+}
+
+TallyPriceSourceHttp *
+tally_price_source_http_new (const char *base_url,
+                             const char *token_id)
+{
+  return g_object_new (TALLY_TYPE_PRICE_SOURCE_HTTP, "base-url", base_url, "token-id", token_id,
+                       NULL);
+}
+
+/* A quote answers for the ids and server it was asked of: changing either
+ * forgets the cache. */
+static void
+set_id_string (TallyPriceSourceHttp *self,
+               char                **field,
+               const char           *value,
+               guint                 prop)
+{
+  if (g_strcmp0 (*field, value) == 0)
+    return;
+
+  g_free (*field);
+  *field = g_strdup (value);
+  g_hash_table_remove_all (self->cache);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
+}
+
+static void
+set_uint (TallyPriceSourceHttp *self,
+          guint                *field,
+          guint                 value,
+          guint                 prop)
+{
+  if (*field == value)
+    return;
+
+  *field = value;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
+}
+
+const char *
+tally_price_source_http_get_base_url (TallyPriceSourceHttp *self)
+{
+  g_return_val_if_fail (TALLY_IS_PRICE_SOURCE_HTTP (self), NULL);
+
+  return self->base_url;
+}
+
+void
+tally_price_source_http_set_base_url (TallyPriceSourceHttp *self,
+                                      const char           *base_url)
+{
+  g_return_if_fail (TALLY_IS_PRICE_SOURCE_HTTP (self));
+
+  set_id_string (self, &self->base_url, base_url, PROP_BASE_URL);
+}
+
+const char *
+tally_price_source_http_get_token_id (TallyPriceSourceHttp *self)
+{
+  g_return_val_if_fail (TALLY_IS_PRICE_SOURCE_HTTP (self), NULL);
+
+  return self->token_id;
+}
+
+void
+tally_price_source_http_set_token_id (TallyPriceSourceHttp *self,
+                                      const char           *token_id)
+{
+  g_return_if_fail (TALLY_IS_PRICE_SOURCE_HTTP (self));
+
+  set_id_string (self, &self->token_id, token_id, PROP_TOKEN_ID);
+}
+
+const char *
+tally_price_source_http_get_eth_id (TallyPriceSourceHttp *self)
+{
+  g_return_val_if_fail (TALLY_IS_PRICE_SOURCE_HTTP (self), NULL);
+
+  return self->eth_id;
+}
+
+void
+tally_price_source_http_set_eth_id (TallyPriceSourceHttp *self,
+                                    const char           *eth_id)
+{
+  g_return_if_fail (TALLY_IS_PRICE_SOURCE_HTTP (self));
+  g_return_if_fail (eth_id != NULL && eth_id[0] != '\0');
+
+  set_id_string (self, &self->eth_id, eth_id, PROP_ETH_ID);
+}
+
+guint
+tally_price_source_http_get_cache_ttl (TallyPriceSourceHttp *self)
+{
+  g_return_val_if_fail (TALLY_IS_PRICE_SOURCE_HTTP (self), 0);
+
+  return self->cache_ttl;
+}
+
+void
+tally_price_source_http_set_cache_ttl (TallyPriceSourceHttp *self,
+                                       guint                 seconds)
+{
+  g_return_if_fail (TALLY_IS_PRICE_SOURCE_HTTP (self));
+
+  set_uint (self, &self->cache_ttl, seconds, PROP_CACHE_TTL);
+}
+
+guint
+tally_price_source_http_get_timeout (TallyPriceSourceHttp *self)
+{
+  g_return_val_if_fail (TALLY_IS_PRICE_SOURCE_HTTP (self), 0);
+
+  return self->timeout;
+}
+
+void
+tally_price_source_http_set_timeout (TallyPriceSourceHttp *self,
+                                     guint                 seconds)
+{
+  g_return_if_fail (TALLY_IS_PRICE_SOURCE_HTTP (self));
+  g_return_if_fail (seconds > 0);
+
+  set_uint (self, &self->timeout, seconds, PROP_TIMEOUT);
+}
+
+guint
+tally_price_source_http_get_max_attempts (TallyPriceSourceHttp *self)
+{
+  g_return_val_if_fail (TALLY_IS_PRICE_SOURCE_HTTP (self), 0);
+
+  return self->max_attempts;
+}
+
+void
+tally_price_source_http_set_max_attempts (TallyPriceSourceHttp *self,
+                                          guint                 attempts)
+{
+  g_return_if_fail (TALLY_IS_PRICE_SOURCE_HTTP (self));
+  g_return_if_fail (attempts > 0);
+
+  set_uint (self, &self->max_attempts, attempts, PROP_MAX_ATTEMPTS);
+}
+
+guint
+tally_price_source_http_get_max_retry_delay (TallyPriceSourceHttp *self)
+{
+  g_return_val_if_fail (TALLY_IS_PRICE_SOURCE_HTTP (self), 0);
+
+  return self->max_retry_delay;
+}
+
+void
+tally_price_source_http_set_max_retry_delay (TallyPriceSourceHttp *self,
+                                             guint                 seconds)
+{
+  g_return_if_fail (TALLY_IS_PRICE_SOURCE_HTTP (self));
+
+  set_uint (self, &self->max_retry_delay, seconds, PROP_MAX_RETRY_DELAY);
+}
+
+TallyPriceQuote *
+tally_price_source_http_get_cached (TallyPriceSourceHttp *self,
+                                    const char           *currency)
+{
+  g_autofree char *code = NULL;
+  CacheEntry      *entry;
+
+  g_return_val_if_fail (TALLY_IS_PRICE_SOURCE_HTTP (self), NULL);
+  g_return_val_if_fail (currency != NULL, NULL);
+
+  code = g_ascii_strdown (currency, -1);
+  entry = g_hash_table_lookup (self->cache, code);
+  return entry != NULL ? tally_price_quote_ref (entry->quote) : NULL;
+}

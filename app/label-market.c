@@ -48,6 +48,41 @@ token_abi (GError **error)
   return builtin_abi ("LabelToken", &abi, error);
 }
 
+typedef TallyContractAbi *(*AbiGetter) (GError **error);
+
+/* Calldata of function on the contract whose ABI get_abi gives; takes args. */
+static gboolean
+encode_call (AbiGetter      get_abi,
+             const char    *function,
+             TallyAbiValue *args,
+             guint8       **out,
+             gsize         *out_len,
+             GError       **error)
+{
+  g_autoptr (TallyAbiValue) owned_args = args;
+  TallyContractAbi *abi = get_abi (error);
+
+  if (abi == NULL)
+    return FALSE;
+  return tally_contract_abi_encode_call (abi, out, out_len, function, owned_args, error);
+}
+
+/* The outputs of function as a tuple, or NULL when they do not decode. */
+static TallyAbiValue *
+decode_result (AbiGetter     get_abi,
+               const char   *function,
+               const guint8 *data,
+               gsize         len,
+               GError      **error)
+{
+  g_autoptr (TallyAbiValue) result = NULL;
+  TallyContractAbi *abi = get_abi (error);
+
+  if (abi == NULL || !tally_contract_abi_decode_result (abi, &result, function, data, len, error))
+    return NULL;
+  return g_steal_pointer (&result);
+}
+
 static TallyAbiValue *
 uint_args (const TallyUint256 *amount)
 {
@@ -72,16 +107,9 @@ tally_label_market_encode_stake (guint8            **out,
                                  const TallyUint256 *amount,
                                  GError            **error)
 {
-  TallyContractAbi *abi = NULL;
-  g_autoptr (TallyAbiValue) args = NULL;
-
   g_return_val_if_fail (amount != NULL, FALSE);
 
-  abi = market_abi (error);
-  if (abi == NULL)
-    return FALSE;
-  args = uint_args (amount);
-  return tally_contract_abi_encode_call (abi, out, out_len, "stake(uint256)", args, error);
+  return encode_call (market_abi, "stake(uint256)", uint_args (amount), out, out_len, error);
 }
 
 gboolean
@@ -90,17 +118,9 @@ tally_label_market_encode_unstake (guint8            **out,
                                    const TallyUint256 *amount,
                                    GError            **error)
 {
-  TallyContractAbi *abi = NULL;
-  g_autoptr (TallyAbiValue) args = NULL;
-
   g_return_val_if_fail (amount != NULL, FALSE);
 
-  abi = market_abi (error);
-  if (abi == NULL)
-    return FALSE;
-  args = uint_args (amount);
-  return tally_contract_abi_encode_call (abi, out, out_len, "unstake(uint256)", args,
-                                         error);
+  return encode_call (market_abi, "unstake(uint256)", uint_args (amount), out, out_len, error);
 }
 
 gboolean
@@ -108,13 +128,7 @@ tally_label_market_encode_claim (guint8 **out,
                                  gsize   *out_len,
                                  GError **error)
 {
-  TallyContractAbi *abi = NULL;
-  g_autoptr (TallyAbiValue) args = tally_abi_value_new_tuple ();
-
-  abi = market_abi (error);
-  if (abi == NULL)
-    return FALSE;
-  return tally_contract_abi_encode_call (abi, out, out_len, "claim()", args, error);
+  return encode_call (market_abi, "claim()", tally_abi_value_new_tuple (), out, out_len, error);
 }
 
 gboolean
@@ -123,17 +137,10 @@ tally_label_market_encode_stake_of (guint8            **out,
                                     const TallyAddress *account,
                                     GError            **error)
 {
-  TallyContractAbi *abi = NULL;
-  g_autoptr (TallyAbiValue) args = NULL;
-
   g_return_val_if_fail (account != NULL, FALSE);
 
-  abi = market_abi (error);
-  if (abi == NULL)
-    return FALSE;
-  args = address_args (account);
-  return tally_contract_abi_encode_call (abi, out, out_len, "stakeOf(address)", args,
-                                         error);
+  return encode_call (market_abi, "stakeOf(address)", address_args (account), out, out_len,
+                      error);
 }
 
 gboolean
@@ -142,18 +149,14 @@ tally_label_market_decode_stake_of (TallyLabelStake *stake,
                                     gsize            len,
                                     GError         **error)
 {
-  TallyContractAbi *abi = NULL;
   g_autoptr (TallyAbiValue) result = NULL;
   TallyUint256 sum;
 
   g_return_val_if_fail (stake != NULL, FALSE);
 
   memset (stake, 0, sizeof *stake);
-  abi = market_abi (error);
-  if (abi == NULL)
-    return FALSE;
-  if (!tally_contract_abi_decode_result (abi, &result, "stakeOf(address)", data, len,
-                                         error))
+  result = decode_result (market_abi, "stakeOf(address)", data, len, error);
+  if (result == NULL)
     return FALSE;
   tally_abi_value_get_uint (tally_abi_value_get_element (result, 0), &stake->total);
   tally_abi_value_get_uint (tally_abi_value_get_element (result, 1), &stake->locked);
@@ -191,18 +194,13 @@ tally_label_token_encode_approve (guint8            **out,
                                   const TallyUint256 *amount,
                                   GError            **error)
 {
-  TallyContractAbi *abi = NULL;
-  g_autoptr (TallyAbiValue) args = NULL;
+  TallyAbiValue *args;
 
   g_return_val_if_fail (spender != NULL && amount != NULL, FALSE);
 
-  abi = token_abi (error);
-  if (abi == NULL)
-    return FALSE;
   args = address_args (spender);
   tally_abi_value_append (args, tally_abi_value_new_uint (amount));
-  return tally_contract_abi_encode_call (abi, out, out_len, "approve(address,uint256)",
-                                         args, error);
+  return encode_call (token_abi, "approve(address,uint256)", args, out, out_len, error);
 }
 
 gboolean
@@ -211,17 +209,10 @@ tally_label_token_encode_balance_of (guint8            **out,
                                      const TallyAddress *account,
                                      GError            **error)
 {
-  TallyContractAbi *abi = NULL;
-  g_autoptr (TallyAbiValue) args = NULL;
-
   g_return_val_if_fail (account != NULL, FALSE);
 
-  abi = token_abi (error);
-  if (abi == NULL)
-    return FALSE;
-  args = address_args (account);
-  return tally_contract_abi_encode_call (abi, out, out_len, "balanceOf(address)", args,
-                                         error);
+  return encode_call (token_abi, "balanceOf(address)", address_args (account), out, out_len,
+                      error);
 }
 
 gboolean
@@ -230,17 +221,13 @@ tally_label_token_decode_balance_of (TallyUint256 *balance,
                                      gsize         len,
                                      GError      **error)
 {
-  TallyContractAbi *abi = NULL;
   g_autoptr (TallyAbiValue) result = NULL;
 
   g_return_val_if_fail (balance != NULL, FALSE);
 
   memset (balance, 0, sizeof *balance);
-  abi = token_abi (error);
-  if (abi == NULL)
-    return FALSE;
-  if (!tally_contract_abi_decode_result (abi, &result, "balanceOf(address)", data, len,
-                                         error))
+  result = decode_result (token_abi, "balanceOf(address)", data, len, error);
+  if (result == NULL)
     return FALSE;
   tally_abi_value_get_uint (tally_abi_value_get_element (result, 0), balance);
   return TRUE;

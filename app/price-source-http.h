@@ -7,12 +7,10 @@
 
 #include <gio/gio.h>
 
+#include "price-reply.h"
 #include "price-source.h"
 
 G_BEGIN_DECLS
-
-/* A simple/price reply for two coins is a few hundred bytes. */
-#define TALLY_PRICE_REPLY_MAX_SIZE (64 * 1024)
 
 #define TALLY_TYPE_PRICE_SOURCE_HTTP (tally_price_source_http_get_type ())
 
@@ -56,17 +54,5 @@ void  tally_price_source_http_set_max_retry_delay (TallyPriceSourceHttp *self,
  * stale price posing as a fresh one. */
 TallyPriceQuote *tally_price_source_http_get_cached (TallyPriceSourceHttp *self,
                                                      const char           *currency);
-
-/* Reads a simple/price reply for token_id and eth_id in currency.
- * Failures are TALLY_CORE_ERROR_MALFORMED_REPLY naming the field. now is
- * the updated time when the reply carries no last_updated_at. */
-TallyPriceQuote *tally_price_reply_parse (const char *body,
-                                          gsize       body_len,
-                                          const char *token_id,
-                                          const char *eth_id,
-                                          const char *currency,
-                                          const char *source,
-                                          GDateTime  *now,
-                                          GError    **error) G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS

@@ -224,6 +224,24 @@ typed_finish (TallyRpcClient *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+/* For results of a fixed size: out is zeroed when the call failed. */
+static gboolean
+finish_copy (TallyRpcClient *self,
+             GAsyncResult   *result,
+             gpointer        source_tag,
+             gpointer        out,
+             gsize           size,
+             GError        **error)
+{
+  g_autofree gpointer value = typed_finish (self, result, source_tag, error);
+
+  memset (out, 0, size);
+  if (value == NULL)
+    return FALSE;
+  memcpy (out, value, size);
+  return TRUE;
+}
+
 static gboolean
 finish_quantity (TallyRpcClient *self,
                  GAsyncResult   *result,
@@ -231,10 +249,7 @@ finish_quantity (TallyRpcClient *self,
                  guint64        *out,
                  GError        **error)
 {
-  g_autofree guint64 *value = typed_finish (self, result, source_tag, error);
-
-  *out = value != NULL ? *value : 0;
-  return value != NULL;
+  return finish_copy (self, result, source_tag, out, sizeof *out, error);
 }
 
 /* The JSON setters copy strings; these take them. */
@@ -273,6 +288,26 @@ add_block (JsonArray  *array,
            const char *block)
 {
   json_array_add_string_element (array, block != NULL ? block : "latest");
+}
+
+/* A method whose params are an account and a block. */
+static void
+account_call (TallyRpcClient     *self,
+              ResultKind          kind,
+              const char         *method,
+              const TallyAddress *address,
+              const char         *block,
+              gpointer            source_tag,
+              GCancellable       *cancellable,
+              GAsyncReadyCallback callback,
+              gpointer            user_data)
+{
+  JsonArray *params = json_array_new ();
+
+  add_address (params, address);
+  add_block (params, block);
+  typed_call (self, typed_new (kind, method), params_new (params), source_tag, cancellable,
+              callback, user_data);
 }
 
 void
@@ -373,13 +408,9 @@ tally_rpc_client_get_balance_async (TallyRpcClient     *self,
                                     GAsyncReadyCallback callback,
                                     gpointer            user_data)
 {
-  JsonArray *params = json_array_new ();
-
   g_return_if_fail (address != NULL);
-  add_address (params, address);
-  add_block (params, block);
-  typed_call (self, typed_new (KIND_UINT256, "eth_getBalance"), params_new (params),
-              tally_rpc_client_get_balance_async, cancellable, callback, user_data);
+  account_call (self, KIND_UINT256, "eth_getBalance", address, block,
+                tally_rpc_client_get_balance_async, cancellable, callback, user_data);
 }
 
 gboolean
@@ -388,14 +419,8 @@ tally_rpc_client_get_balance_finish (TallyRpcClient *self,
                                      TallyUint256   *balance,
                                      GError        **error)
 {
-  g_autofree TallyUint256 *value = typed_finish (self, result, tally_rpc_client_get_balance_async,
-                                                 error);
-
-  memset (balance, 0, sizeof *balance);
-  if (value == NULL)
-    return FALSE;
-  *balance = *value;
-  return TRUE;
+  return finish_copy (self, result, tally_rpc_client_get_balance_async, balance, sizeof *balance,
+                      error);
 }
 
 void
@@ -406,13 +431,9 @@ tally_rpc_client_get_transaction_count_async (TallyRpcClient     *self,
                                               GAsyncReadyCallback callback,
                                               gpointer            user_data)
 {
-  JsonArray *params = json_array_new ();
-
   g_return_if_fail (address != NULL);
-  add_address (params, address);
-  add_block (params, block);
-  typed_call (self, typed_new (KIND_QUANTITY, "eth_getTransactionCount"), params_new (params),
-              tally_rpc_client_get_transaction_count_async, cancellable, callback, user_data);
+  account_call (self, KIND_QUANTITY, "eth_getTransactionCount", address, block,
+                tally_rpc_client_get_transaction_count_async, cancellable, callback, user_data);
 }
 
 gboolean
@@ -544,14 +565,8 @@ tally_rpc_client_send_raw_transaction_finish (TallyRpcClient *self,
                                               guint8          hash[TALLY_RPC_HASH_LEN],
                                               GError        **error)
 {
-  g_autofree guint8 *value = typed_finish (self, result,
-                                           tally_rpc_client_send_raw_transaction_async, error);
-
-  memset (hash, 0, TALLY_RPC_HASH_LEN);
-  if (value == NULL)
-    return FALSE;
-  memcpy (hash, value, TALLY_RPC_HASH_LEN);
-  return TRUE;
+  return finish_copy (self, result, tally_rpc_client_send_raw_transaction_async, hash,
+                      TALLY_RPC_HASH_LEN, error);
 }
 
 void

@@ -11,6 +11,7 @@
 
 #include "core-error.h"
 #include "price-history.h"
+#include "price-reply.h"
 #include "price-source-http.h"
 
 #define TOKEN_ID "label-token"

@@ -1,5 +1,5 @@
 /* fuzz-price-reply.c: libFuzzer target for the simple/price reply parser
- * (app/price-source-http.c) and the exact decimal reader (app/money.c)
+ * (app/price-reply.c) and the exact decimal reader (app/money.c)
  *
  * Any input either gives a quote whose prices are non-negative decimals
  * that print and read back to themselves, or fails with a MALFORMED_REPLY
@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "core-error.h"
-#include "price-source-http.h"
+#include "price-reply.h"
 
 int LLVMFuzzerTestOneInput (const uint8_t *data,
                             size_t         size);

@@ -14,7 +14,7 @@
 #include "contract-abi.h"
 #include "core-error.h"
 #include "network-profile.h"
-#include "tally-anvil-fixture.h"
+#include "tally-test-devnet.h"
 #include "wallet/hex.h"
 #include "wallet/uint256.h"
 
@@ -35,28 +35,6 @@ load_abi (const char *name)
   g_assert_no_error (error);
   g_assert_cmpstr (tally_contract_abi_get_name (abi), ==, name);
   return abi;
-}
-
-/* cast's stdout, stripped; NULL when cast fails. */
-static char *
-cast (const char *const *args)
-{
-  g_autoptr (GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr (GError) error = NULL;
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
-  int              status = 0;
-
-  g_ptr_array_add (argv, g_build_filename (g_getenv ("TALLY_TOOLS_BIN"), "cast", NULL));
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, g_strdup (args[i]));
-  g_ptr_array_add (argv, NULL);
-  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
-                               &out, &err, &status, &error));
-  g_assert_no_error (error);
-  if (!g_spawn_check_wait_status (status, NULL))
-    g_error ("cast %s failed: %s", args[0], err);
-  return g_strstrip (g_steal_pointer (&out));
 }
 
 static char *
@@ -82,8 +60,8 @@ check_against_cast (TallyContractAbi *abi,
   g_assert_no_error (error);
   signature = tally_abi_entry_get_signature (entry);
   ours = selector_hex (entry);
-  theirs = cast ((const char *const[]){ kind == TALLY_ABI_ENTRY_EVENT ? "sig-event" : "sig",
-                                        signature, NULL });
+  theirs = tally_test_cast (
+    (const char *const[]){ kind == TALLY_ABI_ENTRY_EVENT ? "sig-event" : "sig", signature, NULL });
   g_assert_cmpstr (ours, ==, theirs);
   /* Found by signature as well as by name. */
   g_assert_true (tally_contract_abi_lookup (abi, kind, signature, &error) == entry);
@@ -165,8 +143,8 @@ test_encode (void)
   g_assert_true (tally_contract_abi_encode_call (token, &data, &len, "transfer", args, &error));
   g_assert_no_error (error);
   ours = tally_hex_encode (data, len);
-  theirs = cast ((const char *const[]){ "calldata", "transfer(address,uint256)", ACCOUNT1,
-                                        "123456789000000000000000", NULL });
+  theirs = tally_test_cast ((const char *const[]){ "calldata", "transfer(address,uint256)",
+                                                   ACCOUNT1, "123456789000000000000000", NULL });
   g_assert_cmpstr (ours, ==, theirs);
   g_clear_pointer (&data, g_free);
 
@@ -175,7 +153,8 @@ test_encode (void)
                                                  &error));
   g_assert_no_error (error);
   stake_hex = tally_hex_encode (data, len);
-  stake_cast = cast ((const char *const[]){ "calldata", "stake(uint256)", "123456789000000000000000", NULL });
+  stake_cast = tally_test_cast (
+    (const char *const[]){ "calldata", "stake(uint256)", "123456789000000000000000", NULL });
   g_assert_cmpstr (stake_hex, ==, stake_cast);
   g_clear_pointer (&data, g_free);
 
@@ -191,95 +170,27 @@ test_encode (void)
 
 typedef struct
 {
-  char                *dir;
-  char                *port;
-  char                *devnet;
-  SoupSession         *session;
-  TallyNetworkProfile *profile;
-  char                 market[TALLY_ADDRESS_STRING_SIZE];
-  char                 token[TALLY_ADDRESS_STRING_SIZE];
+  TallyTestDevnet chain;
+  char            market[TALLY_ADDRESS_STRING_SIZE];
+  char            token[TALLY_ADDRESS_STRING_SIZE];
 } Devnet;
-
-static void
-run_devnet (Devnet     *devnet,
-            const char *command)
-{
-  g_autoptr (GSubprocessLauncher) launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE);
-  g_autoptr (GSubprocess) process = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autofree char *output = NULL;
-
-  g_subprocess_launcher_setenv (launcher, "TALLY_DEVNET_DIR", devnet->dir, TRUE);
-  g_subprocess_launcher_setenv (launcher, "TALLY_DEVNET_PORT", devnet->port, TRUE);
-  process = g_subprocess_launcher_spawn (launcher, &error, devnet->devnet, command, NULL);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_communicate_utf8 (process, NULL, NULL, &output, NULL, &error));
-  g_assert_no_error (error);
-  if (!g_subprocess_get_successful (process))
-    g_error ("tools/devnet %s failed:\n%s", command, output);
-}
 
 static void
 devnet_set_up (Devnet       *devnet,
                gconstpointer data)
 {
-  g_autoptr (GError) error = NULL;
-  g_autofree char *path = NULL;
-  guint16          port = 0;
-
-  devnet->dir = g_dir_make_tmp ("tally-abi-XXXXXX", &error);
-  g_assert_no_error (error);
-  g_assert_true (tally_anvil_pick_free_port (&port, &error));
-  g_assert_no_error (error);
-  devnet->port = g_strdup_printf ("%u", port);
-  devnet->devnet = g_build_filename (g_getenv ("TALLY_SOURCE_DIR"), "tools", "devnet", NULL);
-  devnet->session = soup_session_new_with_options ("proxy-resolver", NULL, NULL);
-  run_devnet (devnet, "start");
-  path = g_build_filename (devnet->dir, "network.json", NULL);
-  devnet->profile = tally_network_profile_new_from_file (path, &error);
-  g_assert_no_error (error);
-  tally_address_to_string (tally_network_profile_get_market_address (devnet->profile), devnet->market);
-  tally_address_to_string (tally_network_profile_get_token_address (devnet->profile), devnet->token);
+  tally_test_devnet_set_up (&devnet->chain, "tally-abi-XXXXXX");
+  tally_address_to_string (tally_network_profile_get_market_address (devnet->chain.profile),
+                           devnet->market);
+  tally_address_to_string (tally_network_profile_get_token_address (devnet->chain.profile),
+                           devnet->token);
 }
 
 static void
 devnet_tear_down (Devnet       *devnet,
                   gconstpointer data)
 {
-  g_autofree char *command = g_strdup_printf ("rm -rf '%s'", devnet->dir);
-
-  run_devnet (devnet, "stop");
-  g_assert_true (g_spawn_command_line_sync (command, NULL, NULL, NULL, NULL));
-  g_clear_object (&devnet->profile);
-  g_clear_object (&devnet->session);
-  g_clear_pointer (&devnet->devnet, g_free);
-  g_clear_pointer (&devnet->port, g_free);
-  g_clear_pointer (&devnet->dir, g_free);
-}
-
-/* One JSON-RPC call; returns the whole reply object. */
-static JsonObject *
-rpc (Devnet     *devnet,
-     const char *method,
-     const char *params_json)
-{
-  g_autofree char *body = g_strdup_printf (
-    "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"%s\",\"params\":%s}", method, params_json);
-  g_autoptr (SoupMessage) message =
-    soup_message_new ("POST", tally_network_profile_get_rpc_url (devnet->profile));
-  g_autoptr (GBytes) request = g_bytes_new_take (g_steal_pointer (&body), strlen (body));
-  g_autoptr (GBytes) reply = NULL;
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  g_autoptr (GError) error = NULL;
-
-  soup_message_set_request_body_from_bytes (message, "application/json", request);
-  reply = soup_session_send_and_read (devnet->session, message, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (json_parser_load_from_data (parser, g_bytes_get_data (reply, NULL),
-                                             (gssize) g_bytes_get_size (reply), &error));
-  g_assert_no_error (error);
-  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+  tally_test_devnet_clear (&devnet->chain);
 }
 
 static guint8 *
@@ -316,7 +227,8 @@ call (Devnet           *devnet,
   data_hex = tally_hex_encode (data, data_len);
   params = g_strdup_printf ("[{\"from\": \"%s\", \"to\": \"%s\", \"data\": \"%s\"}, \"latest\"]",
                             ACCOUNT1, to, data_hex);
-  reply = rpc (devnet, "eth_call", params);
+  reply = tally_test_devnet_rpc (
+    &devnet->chain, tally_network_profile_get_rpc_url (devnet->chain.profile), "eth_call", params);
   if (expect_revert)
     {
       JsonObject *rpc_error = json_object_get_object_member (reply, "error");
@@ -336,8 +248,8 @@ send (Devnet     *devnet,
       const char *arg1,
       const char *arg2)
 {
-  g_autofree char *receipt = cast ((const char *const[]){
-    "send", "--json", "--rpc-url", tally_network_profile_get_rpc_url (devnet->profile),
+  g_autofree char *receipt = tally_test_cast ((const char *const[]){
+    "send", "--json", "--rpc-url", tally_network_profile_get_rpc_url (devnet->chain.profile),
     "--private-key", ACCOUNT1_KEY, to, signature, arg1, arg2, NULL });
   g_autoptr (JsonParser) parser = json_parser_new ();
   g_autoptr (GError) error = NULL;
@@ -469,7 +381,8 @@ test_chain (Devnet       *devnet,
       TallyAddress emitter;
 
       g_assert_true (tally_address_parse (&emitter, json_object_get_string_member (log, "address"), &error));
-      if (tally_address_equal (&emitter, tally_network_profile_get_market_address (devnet->profile)))
+      if (tally_address_equal (&emitter,
+                               tally_network_profile_get_market_address (devnet->chain.profile)))
         staked = decode_log (market, log);
     }
   g_assert_nonnull (staked);

@@ -11,99 +11,14 @@
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
-#include "tally-anvil-fixture.h"
+#include "tally-test-devnet.h"
 
-typedef struct
-{
-  char        *dir;
-  char        *port;
-  char        *devnet;
-  SoupSession *session;
-  char        *rpc_url;
-} Fixture;
-
+/* Not started: the test runs tools/devnet itself. */
 static void
-run_devnet (Fixture    *fixture,
-            const char *command,
-            char      **out)
+fixture_set_up (TallyTestDevnet *devnet,
+                gconstpointer    data)
 {
-  g_autoptr (GSubprocessLauncher) launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE);
-  g_autoptr (GSubprocess) process = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autofree char *output = NULL;
-
-  g_subprocess_launcher_setenv (launcher, "TALLY_DEVNET_DIR", fixture->dir, TRUE);
-  g_subprocess_launcher_setenv (launcher, "TALLY_DEVNET_PORT", fixture->port, TRUE);
-  process = g_subprocess_launcher_spawn (launcher, &error, fixture->devnet, command, NULL);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_communicate_utf8 (process, NULL, NULL, &output, NULL, &error));
-  g_assert_no_error (error);
-  if (!g_subprocess_get_successful (process))
-    g_error ("tools/devnet %s failed:\n%s", command != NULL ? command : "", output);
-  if (out != NULL)
-    *out = g_steal_pointer (&output);
-}
-
-static JsonNode *
-rpc (Fixture    *fixture,
-     const char *method,
-     const char *params_json)
-{
-  g_autofree char *body = g_strdup_printf (
-    "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"%s\",\"params\":%s}", method, params_json);
-  g_autoptr (SoupMessage) message = soup_message_new ("POST", fixture->rpc_url);
-  g_autoptr (GBytes) request = g_bytes_new_take (g_steal_pointer (&body), strlen (body));
-  g_autoptr (GBytes) reply = NULL;
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  g_autoptr (GError) error = NULL;
-  JsonObject *object;
-
-  soup_message_set_request_body_from_bytes (message, "application/json", request);
-  reply = soup_session_send_and_read (fixture->session, message, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (json_parser_load_from_data (parser, g_bytes_get_data (reply, NULL),
-                                             (gssize) g_bytes_get_size (reply), &error));
-  g_assert_no_error (error);
-  object = json_node_get_object (json_parser_get_root (parser));
-  g_assert_true (json_object_has_member (object, "result"));
-  return json_node_copy (json_object_get_member (object, "result"));
-}
-
-static void
-fixture_set_up (Fixture      *fixture,
-                gconstpointer data)
-{
-  g_autoptr (GError) error = NULL;
-  guint16 port = 0;
-
-  fixture->dir = g_dir_make_tmp ("tally-devnet-XXXXXX", &error);
-  g_assert_no_error (error);
-  g_assert_true (tally_anvil_pick_free_port (&port, &error));
-  g_assert_no_error (error);
-  fixture->port = g_strdup_printf ("%u", port);
-  fixture->devnet = g_build_filename (g_getenv ("TALLY_SOURCE_DIR"), "tools", "devnet", NULL);
-  fixture->session = soup_session_new_with_options ("proxy-resolver", NULL, NULL);
-  fixture->rpc_url = g_strdup_printf ("http://127.0.0.1:%u", port);
-}
-
-static void
-fixture_tear_down (Fixture      *fixture,
-                   gconstpointer data)
-{
-  /* Stop even when a test failed half-way; stopping twice is harmless. */
-  run_devnet (fixture, "stop", NULL);
-  g_clear_object (&fixture->session);
-  g_clear_pointer (&fixture->rpc_url, g_free);
-  g_clear_pointer (&fixture->devnet, g_free);
-  g_clear_pointer (&fixture->port, g_free);
-  if (fixture->dir != NULL)
-    {
-      g_autofree char *command = g_strdup_printf ("rm -rf '%s'", fixture->dir);
-
-      g_assert_true (g_spawn_command_line_sync (command, NULL, NULL, NULL, NULL));
-      g_clear_pointer (&fixture->dir, g_free);
-    }
+  tally_test_devnet_init (devnet, "tally-devnet-XXXXXX");
 }
 
 static const char *
@@ -120,10 +35,9 @@ contract_address (JsonObject *network,
 }
 
 static void
-test_start_deploy_stop (Fixture      *fixture,
-                        gconstpointer data)
+test_start_deploy_stop (TallyTestDevnet *devnet,
+                        gconstpointer    data)
 {
-  g_autofree char *network_path = g_build_filename (fixture->dir, "network.json", NULL);
   g_autoptr (JsonParser) parser = json_parser_new ();
   g_autoptr (GError) error = NULL;
   g_autoptr (JsonNode) chain_id = NULL;
@@ -135,15 +49,15 @@ test_start_deploy_stop (Fixture      *fixture,
   JsonArray       *demo;
   const char      *token, *holder;
 
-  run_devnet (fixture, NULL, NULL);
+  g_free (tally_test_devnet_run (devnet, NULL));
 
-  g_assert_true (json_parser_load_from_file (parser, network_path, &error));
+  g_assert_true (json_parser_load_from_file (parser, devnet->network_file, &error));
   g_assert_no_error (error);
   network = json_node_get_object (json_parser_get_root (parser));
   g_assert_cmpint (json_object_get_int_member (network, "chainId"), ==, 31337);
-  g_assert_cmpstr (json_object_get_string_member (network, "rpcUrl"), ==, fixture->rpc_url);
+  g_assert_cmpstr (json_object_get_string_member (network, "rpcUrl"), ==, devnet->url);
 
-  chain_id = rpc (fixture, "eth_chainId", "[]");
+  chain_id = tally_test_devnet_rpc_result (devnet, NULL, "eth_chainId", "[]");
   g_assert_cmpstr (json_node_get_string (chain_id), ==, "0x7a69");
 
   /* Every contract the file names has code at its address. */
@@ -152,7 +66,8 @@ test_start_deploy_stop (Fixture      *fixture,
       const char      *names[] = { "LabelToken", "LabelMarket", "TokenUsdFeed", "EthUsdFeed" };
       g_autofree char *params =
         g_strdup_printf ("[\"%s\", \"latest\"]", contract_address (network, names[i]));
-      g_autoptr (JsonNode) contract_code = rpc (fixture, "eth_getCode", params);
+      g_autoptr (JsonNode) contract_code =
+        tally_test_devnet_rpc_result (devnet, NULL, "eth_getCode", params);
 
       g_assert_cmpuint (strlen (json_node_get_string (contract_code)), >, 100);
     }
@@ -165,22 +80,22 @@ test_start_deploy_stop (Fixture      *fixture,
   call = g_strdup_printf ("[{\"to\": \"%s\", \"data\": \"0x70a08231000000000000000000000000%s\"}, "
                           "\"latest\"]",
                           token, holder + 2);
-  balance = rpc (fixture, "eth_call", call);
+  balance = tally_test_devnet_rpc_result (devnet, NULL, "eth_call", call);
   g_assert_cmpstr (json_node_get_string (balance), ==,
                    "0x00000000000000000000000000000000000000000000021e19e0c9bab2400000");
 
   /* Asked again, it reports the running chain instead of starting a second. */
-  run_devnet (fixture, NULL, &again);
+  again = tally_test_devnet_run (devnet, NULL);
   g_assert_nonnull (strstr (again, "already running"));
 
-  run_devnet (fixture, "stop", NULL);
+  g_free (tally_test_devnet_run (devnet, "stop"));
   {
-    g_autoptr (SoupMessage) message = soup_message_new ("POST", fixture->rpc_url);
+    g_autoptr (SoupMessage) message = soup_message_new ("POST", devnet->url);
     g_autoptr (GBytes) reply = NULL;
 
     soup_message_set_request_body_from_bytes (message, "application/json",
                                               g_bytes_new_static ("{}", 2));
-    reply = soup_session_send_and_read (fixture->session, message, NULL, &error);
+    reply = soup_session_send_and_read (devnet->session, message, NULL, &error);
     g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED);
   }
 }
@@ -191,8 +106,8 @@ main (int   argc,
 {
   g_test_init (&argc, &argv, NULL);
 
-  g_test_add ("/integration/devnet/start-deploy-stop", Fixture, NULL, fixture_set_up,
-              test_start_deploy_stop, fixture_tear_down);
+  g_test_add ("/integration/devnet/start-deploy-stop", TallyTestDevnet, NULL, fixture_set_up,
+              test_start_deploy_stop, tally_test_devnet_tear_down);
 
   return g_test_run ();
 }

@@ -13,34 +13,13 @@
 #include "core-error.h"
 #include "label-market.h"
 #include "network-profile.h"
-#include "tally-anvil-fixture.h"
+#include "tally-test-devnet.h"
 #include "wallet/hex.h"
 
 /* Public anvil test account 1 (the "test ... junk" mnemonic). */
 #define ACCOUNT1     "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
 #define ACCOUNT1_KEY "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d"
 #define MARKET       "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512"
-
-static char *
-cast (const char *const *args)
-{
-  g_autoptr (GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr (GError) error = NULL;
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
-  int              status = 0;
-
-  g_ptr_array_add (argv, g_build_filename (g_getenv ("TALLY_TOOLS_BIN"), "cast", NULL));
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, g_strdup (args[i]));
-  g_ptr_array_add (argv, NULL);
-  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
-                               &out, &err, &status, &error));
-  g_assert_no_error (error);
-  if (!g_spawn_check_wait_status (status, NULL))
-    g_error ("cast %s failed: %s", args[0], err);
-  return g_strstrip (g_steal_pointer (&out));
-}
 
 /* Takes the calldata and compares it with what cast encodes. */
 static void
@@ -50,7 +29,7 @@ assert_calldata (guint8            *data,
 {
   g_autofree guint8 *owned = data;
   g_autofree char   *ours = tally_hex_encode (owned, len);
-  g_autofree char   *theirs = cast (cast_args);
+  g_autofree char   *theirs = tally_test_cast (cast_args);
 
   g_assert_cmpstr (ours, ==, theirs);
 }
@@ -120,75 +99,10 @@ test_bad_results (void)
 
 /* On the devnet's chain. */
 
-typedef struct
-{
-  char                *dir;
-  char                *port;
-  char                *devnet;
-  SoupSession         *session;
-  TallyNetworkProfile *profile;
-} Devnet;
-
-static void
-run_devnet (Devnet     *devnet,
-            const char *command)
-{
-  g_autoptr (GSubprocessLauncher) launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE);
-  g_autoptr (GSubprocess) process = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autofree char *output = NULL;
-
-  g_subprocess_launcher_setenv (launcher, "TALLY_DEVNET_DIR", devnet->dir, TRUE);
-  g_subprocess_launcher_setenv (launcher, "TALLY_DEVNET_PORT", devnet->port, TRUE);
-  process = g_subprocess_launcher_spawn (launcher, &error, devnet->devnet, command, NULL);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_communicate_utf8 (process, NULL, NULL, &output, NULL, &error));
-  g_assert_no_error (error);
-  if (!g_subprocess_get_successful (process))
-    g_error ("tools/devnet %s failed:\n%s", command, output);
-}
-
-static void
-devnet_set_up (Devnet       *devnet,
-               gconstpointer data)
-{
-  g_autoptr (GError) error = NULL;
-  g_autofree char *path = NULL;
-  guint16          port = 0;
-
-  devnet->dir = g_dir_make_tmp ("tally-market-XXXXXX", &error);
-  g_assert_no_error (error);
-  g_assert_true (tally_anvil_pick_free_port (&port, &error));
-  g_assert_no_error (error);
-  devnet->port = g_strdup_printf ("%u", port);
-  devnet->devnet = g_build_filename (g_getenv ("TALLY_SOURCE_DIR"), "tools", "devnet", NULL);
-  devnet->session = soup_session_new_with_options ("proxy-resolver", NULL, NULL);
-  run_devnet (devnet, "start");
-  path = g_build_filename (devnet->dir, "network.json", NULL);
-  devnet->profile = tally_network_profile_new_from_file (path, &error);
-  g_assert_no_error (error);
-}
-
-static void
-devnet_tear_down (Devnet       *devnet,
-                  gconstpointer data)
-{
-  g_autofree char *command = g_strdup_printf ("rm -rf '%s'", devnet->dir);
-
-  run_devnet (devnet, "stop");
-  g_assert_true (g_spawn_command_line_sync (command, NULL, NULL, NULL, NULL));
-  g_clear_object (&devnet->profile);
-  g_clear_object (&devnet->session);
-  g_clear_pointer (&devnet->devnet, g_free);
-  g_clear_pointer (&devnet->port, g_free);
-  g_clear_pointer (&devnet->dir, g_free);
-}
-
 /* eth_call of calldata from ACCOUNT1: the result's bytes, or with
  * expect_revert the revert data's. Takes the calldata. */
 static guint8 *
-call (Devnet             *devnet,
+call (TallyTestDevnet    *devnet,
       const TallyAddress *to,
       guint8             *calldata,
       gsize               calldata_len,
@@ -198,32 +112,23 @@ call (Devnet             *devnet,
   g_autofree guint8 *owned = calldata;
   g_autofree char   *data_hex = tally_hex_encode (owned, calldata_len);
   char               to_text[TALLY_ADDRESS_STRING_SIZE];
-  g_autofree char   *body = NULL;
-  g_autoptr (SoupMessage) message =
-    soup_message_new ("POST", tally_network_profile_get_rpc_url (devnet->profile));
-  g_autoptr (GBytes) request = NULL;
-  g_autoptr (GBytes) reply = NULL;
-  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autofree char   *params = NULL;
+  g_autoptr (JsonObject) reply = NULL;
   g_autoptr (GError) error = NULL;
-  JsonObject *object;
   const char *hex;
   guint8     *bytes = NULL;
 
   tally_address_to_string (to, to_text);
-  body = g_strdup_printf ("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_call\",\"params\":"
-                          "[{\"from\": \"%s\", \"to\": \"%s\", \"data\": \"%s\"}, \"latest\"]}",
-                          ACCOUNT1, to_text, data_hex);
-  request = g_bytes_new_take (g_steal_pointer (&body), strlen (body));
-  soup_message_set_request_body_from_bytes (message, "application/json", request);
-  reply = soup_session_send_and_read (devnet->session, message, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (json_parser_load_from_data (parser, g_bytes_get_data (reply, NULL),
-                                             (gssize) g_bytes_get_size (reply), &error));
-  object = json_node_get_object (json_parser_get_root (parser));
+  params = g_strdup_printf ("[{\"from\": \"%s\", \"to\": \"%s\", \"data\": \"%s\"}, "
+                            "\"latest\"]",
+                            ACCOUNT1, to_text, data_hex);
+  reply = tally_test_devnet_rpc (devnet,
+                                 tally_network_profile_get_rpc_url (devnet->profile), "eth_call",
+                                 params);
   if (expect_revert)
-    hex = json_object_get_string_member (json_object_get_object_member (object, "error"), "data");
+    hex = json_object_get_string_member (json_object_get_object_member (reply, "error"), "data");
   else
-    hex = json_object_get_string_member (object, "result");
+    hex = json_object_get_string_member (reply, "result");
   g_assert_true (tally_hex_decode (&bytes, len, hex, -1, &error));
   g_assert_no_error (error);
   return bytes;
@@ -231,7 +136,7 @@ call (Devnet             *devnet,
 
 /* Sends calldata from ACCOUNT1 with cast. Takes the calldata. */
 static void
-send (Devnet             *devnet,
+send (TallyTestDevnet    *devnet,
       const TallyAddress *to,
       guint8             *calldata,
       gsize               calldata_len)
@@ -242,15 +147,15 @@ send (Devnet             *devnet,
   g_autofree char   *status = NULL;
 
   tally_address_to_string (to, to_text);
-  status = cast ((const char *const[]){ "send", "--json", "--rpc-url",
-                                        tally_network_profile_get_rpc_url (devnet->profile),
-                                        "--private-key", ACCOUNT1_KEY, to_text, data_hex, NULL });
+  status = tally_test_cast ((const char *const[]){
+    "send", "--json", "--rpc-url", tally_network_profile_get_rpc_url (devnet->profile),
+    "--private-key", ACCOUNT1_KEY, to_text, data_hex, NULL });
   g_assert_nonnull (strstr (status, "\"status\":\"0x1\""));
 }
 
 static void
-test_chain (Devnet       *devnet,
-            gconstpointer data)
+test_chain (TallyTestDevnet *devnet,
+            gconstpointer    data)
 {
   const TallyAddress *market = tally_network_profile_get_market_address (devnet->profile);
   const TallyAddress *token = tally_network_profile_get_token_address (devnet->profile);
@@ -306,7 +211,8 @@ main (int   argc,
 
   g_test_add_func ("/core/label-market/calldata", test_calldata);
   g_test_add_func ("/core/label-market/bad-results", test_bad_results);
-  g_test_add ("/core/label-market/chain", Devnet, NULL, devnet_set_up, test_chain, devnet_tear_down);
+  g_test_add ("/core/label-market/chain", TallyTestDevnet, "tally-market-XXXXXX",
+              tally_test_devnet_set_up, test_chain, tally_test_devnet_tear_down);
 
   return g_test_run ();
 }

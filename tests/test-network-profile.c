@@ -13,100 +13,26 @@
 
 #include "core-error.h"
 #include "network-profile.h"
-#include "tally-anvil-fixture.h"
+#include "tally-test-devnet.h"
 #include "wallet/hex.h"
 #include "wallet/uint256.h"
 
 /* The devnet's chain. */
 
-typedef struct
-{
-  char        *dir;
-  char        *port;
-  char        *devnet;
-  SoupSession *session;
-} Devnet;
-
-static void
-run_devnet (Devnet     *devnet,
-            const char *command)
-{
-  g_autoptr (GSubprocessLauncher) launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE);
-  g_autoptr (GSubprocess) process = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autofree char *output = NULL;
-
-  g_subprocess_launcher_setenv (launcher, "TALLY_DEVNET_DIR", devnet->dir, TRUE);
-  g_subprocess_launcher_setenv (launcher, "TALLY_DEVNET_PORT", devnet->port, TRUE);
-  process = g_subprocess_launcher_spawn (launcher, &error, devnet->devnet, command, NULL);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_communicate_utf8 (process, NULL, NULL, &output, NULL, &error));
-  g_assert_no_error (error);
-  if (!g_subprocess_get_successful (process))
-    g_error ("tools/devnet %s failed:\n%s", command, output);
-}
-
-static void
-devnet_set_up (Devnet       *devnet,
-               gconstpointer data)
-{
-  g_autoptr (GError) error = NULL;
-  guint16 port = 0;
-
-  devnet->dir = g_dir_make_tmp ("tally-network-XXXXXX", &error);
-  g_assert_no_error (error);
-  g_assert_true (tally_anvil_pick_free_port (&port, &error));
-  g_assert_no_error (error);
-  devnet->port = g_strdup_printf ("%u", port);
-  devnet->devnet = g_build_filename (g_getenv ("TALLY_SOURCE_DIR"), "tools", "devnet", NULL);
-  devnet->session = soup_session_new_with_options ("proxy-resolver", NULL, NULL);
-  run_devnet (devnet, "start");
-}
-
-static void
-devnet_tear_down (Devnet       *devnet,
-                  gconstpointer data)
-{
-  g_autofree char *command = g_strdup_printf ("rm -rf '%s'", devnet->dir);
-
-  run_devnet (devnet, "stop");
-  g_assert_true (g_spawn_command_line_sync (command, NULL, NULL, NULL, NULL));
-  g_clear_object (&devnet->session);
-  g_clear_pointer (&devnet->devnet, g_free);
-  g_clear_pointer (&devnet->port, g_free);
-  g_clear_pointer (&devnet->dir, g_free);
-}
-
 /* The "result" string of one JSON-RPC call. */
 static char *
-rpc (Devnet     *devnet,
-     const char *url,
-     const char *method,
-     const char *params_json)
+rpc (TallyTestDevnet *devnet,
+     const char      *url,
+     const char      *method,
+     const char      *params_json)
 {
-  g_autofree char *body = g_strdup_printf (
-    "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"%s\",\"params\":%s}", method, params_json);
-  g_autoptr (SoupMessage) message = soup_message_new ("POST", url);
-  g_autoptr (GBytes) request = g_bytes_new_take (g_steal_pointer (&body), strlen (body));
-  g_autoptr (GBytes) reply = NULL;
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  g_autoptr (GError) error = NULL;
-  JsonObject *object;
+  g_autoptr (JsonNode) result = tally_test_devnet_rpc_result (devnet, url, method, params_json);
 
-  soup_message_set_request_body_from_bytes (message, "application/json", request);
-  reply = soup_session_send_and_read (devnet->session, message, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (json_parser_load_from_data (parser, g_bytes_get_data (reply, NULL),
-                                             (gssize) g_bytes_get_size (reply), &error));
-  g_assert_no_error (error);
-  object = json_node_get_object (json_parser_get_root (parser));
-  g_assert_true (json_object_has_member (object, "result"));
-  return g_strdup (json_object_get_string_member (object, "result"));
+  return g_strdup (json_node_get_string (result));
 }
 
 static gsize
-code_size (Devnet              *devnet,
+code_size (TallyTestDevnet     *devnet,
            TallyNetworkProfile *profile,
            const TallyAddress  *address,
            const char          *block)
@@ -123,7 +49,7 @@ code_size (Devnet              *devnet,
 
 /* A uint256 from an argument-less view function: decimals() and the like. */
 static guint64
-call_uint (Devnet              *devnet,
+call_uint (TallyTestDevnet     *devnet,
            TallyNetworkProfile *profile,
            const TallyAddress  *address,
            const char          *selector)
@@ -145,11 +71,10 @@ call_uint (Devnet              *devnet,
 }
 
 static void
-test_devnet_file (Devnet       *devnet,
-                  gconstpointer data)
+test_devnet_file (TallyTestDevnet *devnet,
+                  gconstpointer    data)
 {
-  g_autofree char *path = g_build_filename (devnet->dir, "network.json", NULL);
-  g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%s", devnet->port);
+  const char *url = devnet->url;
   g_autoptr (TallyNetworkProfile) profile = NULL;
   g_autoptr (GError) error = NULL;
   g_autofree char    *chain_id = NULL;
@@ -158,7 +83,7 @@ test_devnet_file (Devnet       *devnet,
   const TallyAddress *contracts[4];
   guint64             deployment_block;
 
-  profile = tally_network_profile_new_from_file (path, &error);
+  profile = tally_network_profile_new_from_file (devnet->network_file, &error);
   g_assert_no_error (error);
 
   g_assert_cmpstr (tally_network_profile_get_id (profile), ==, "devnet");
@@ -532,8 +457,8 @@ main (int   argc,
 {
   g_test_init (&argc, &argv, NULL);
 
-  g_test_add ("/core/network-profile/devnet-file", Devnet, NULL, devnet_set_up, test_devnet_file,
-              devnet_tear_down);
+  g_test_add ("/core/network-profile/devnet-file", TallyTestDevnet, "tally-network-XXXXXX",
+              tally_test_devnet_set_up, test_devnet_file, tally_test_devnet_tear_down);
   g_test_add_func ("/core/network-profile/malformed", test_malformed);
   g_test_add_func ("/core/network-profile/not-json", test_not_json);
   g_test_add_func ("/core/network-profile/variants", test_variants);

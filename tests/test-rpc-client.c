@@ -1,5 +1,6 @@
-/* test-rpc-client.c: TallyRpcClient against a real anvil, directly and
- * through a fault-injecting proxy, and its reply validator on bad input
+/* test-rpc-client.c: TallyRpcClient against a real anvil (typed calls,
+ * batches, the chain guard, new heads) and its reply validator on bad input;
+ * test-rpc-faults.c drives it through a fault-injecting proxy
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -12,16 +13,10 @@
 #include "rpc-client.h"
 #include "tally-anvil-fixture.h"
 #include "tally-fault-proxy.h"
-#include "wallet/hex.h"
-#include "wallet/keccak.h"
+#include "tally-test-rpc.h"
 #include "wallet/keys.h"
-#include "wallet/tx.h"
 
-#define ANVIL_KEY        "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
-#define ANVIL_ACCOUNT    "0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266"
-#define OTHER_ACCOUNT    "0x70997970c51812dc3a010c7d01b50e0d17dc79c8"
 #define TEN_THOUSAND_ETH "0x21e19e0c9bab2400000"
-#define GWEI             1000000000
 
 /* Deploys a contract whose every call reverts with the 4 bytes deadbeef:
  * init code copying the 16-byte runtime
@@ -29,157 +24,6 @@
 #define REVERTER_INIT_CODE "0x6010806"       \
                            "00b6000396000f3" \
                            "63deadbeef60e01b60005260046000fd"
-
-static TallyAnvil *shared_anvil;
-
-static const char *
-anvil_url (void)
-{
-  if (shared_anvil == NULL)
-    {
-      g_autoptr (GError) error = NULL;
-
-      shared_anvil = tally_anvil_start (&error);
-      g_assert_no_error (error);
-    }
-  return tally_anvil_get_url (shared_anvil);
-}
-
-static GAsyncResult *
-wait_for (GAsyncResult **slot)
-{
-  while (*slot == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return *slot;
-}
-
-static void
-on_done (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  GAsyncResult **slot = user_data;
-
-  *slot = g_object_ref (result);
-}
-
-static TallyRpcClient *
-fast_client (const char *url)
-{
-  TallyRpcClient *client = tally_rpc_client_new (url);
-
-  tally_rpc_client_set_retry_delay (client, 20);
-  return client;
-}
-
-static TallyAddress
-address_of (const char *text)
-{
-  TallyAddress address;
-  g_autoptr (GError) error = NULL;
-
-  g_assert_true (tally_address_parse (&address, text, &error));
-  g_assert_no_error (error);
-  return address;
-}
-
-static gboolean
-block_number (TallyRpcClient *client,
-              guint64        *number,
-              GError        **error)
-{
-  g_autoptr (GAsyncResult) result = NULL;
-
-  tally_rpc_client_block_number_async (client, NULL, on_done, &result);
-  return tally_rpc_client_block_number_finish (client, wait_for (&result), number, error);
-}
-
-static guint64
-nonce_of (TallyRpcClient *client,
-          const char     *account)
-{
-  g_autoptr (GAsyncResult) result = NULL;
-  g_autoptr (GError) error = NULL;
-  TallyAddress address = address_of (account);
-  guint64      nonce = 0;
-
-  tally_rpc_client_get_transaction_count_async (client, &address, "pending", NULL, on_done,
-                                                &result);
-  g_assert_true (tally_rpc_client_get_transaction_count_finish (client, wait_for (&result),
-                                                                &nonce, &error));
-  g_assert_no_error (error);
-  return nonce;
-}
-
-/* A signed EIP-1559 transaction from the first anvil account: a 1 wei
- * transfer, or a contract creation with init_code. */
-static GBytes *
-signed_transaction (guint64     nonce,
-                    const char *init_code)
-{
-  g_autoptr (TallyTransaction) tx = tally_transaction_new (TALLY_TRANSACTION_EIP1559);
-  g_autoptr (GError) error = NULL;
-  guint8  key[TALLY_PRIVATE_KEY_LEN];
-  guint8 *raw = NULL;
-  gsize   raw_len = 0;
-
-  g_assert_true (tally_hex_decode_fixed (key, sizeof key, ANVIL_KEY, -1, &error));
-  tx->chain_id = TALLY_ANVIL_CHAIN_ID;
-  tx->nonce = nonce;
-  tally_uint256_from_uint64 (&tx->max_priority_fee_per_gas, GWEI);
-  tally_uint256_from_uint64 (&tx->max_fee_per_gas, 10 * (guint64) GWEI);
-  if (init_code != NULL)
-    {
-      g_autofree guint8 *code = NULL;
-      gsize              code_len = 0;
-
-      g_assert_true (tally_hex_decode (&code, &code_len, init_code, -1, &error));
-      tally_transaction_set_data (tx, code, code_len);
-      tx->gas_limit = 200000;
-    }
-  else
-    {
-      tx->has_to = TRUE;
-      tx->to = address_of (OTHER_ACCOUNT);
-      tally_uint256_from_uint64 (&tx->value, 1);
-      tx->gas_limit = 21000;
-    }
-  g_assert_true (tally_transaction_sign (tx, key, &error));
-  g_assert_true (tally_transaction_encode (&raw, &raw_len, tx, &error));
-  g_assert_no_error (error);
-  return g_bytes_new_take (raw, raw_len);
-}
-
-static TallyRpcReceipt *
-receipt_of (TallyRpcClient *client,
-            const guint8    hash[TALLY_RPC_HASH_LEN])
-{
-  g_autoptr (GAsyncResult) result = NULL;
-  g_autoptr (GError) error = NULL;
-  TallyRpcReceipt *receipt = NULL;
-
-  tally_rpc_client_get_transaction_receipt_async (client, hash, NULL, on_done, &result);
-  g_assert_true (tally_rpc_client_get_transaction_receipt_finish (client, wait_for (&result),
-                                                                  &receipt, &error));
-  g_assert_no_error (error);
-  return receipt;
-}
-
-/* anvil mines at once, but the receipt can lag the reply by a moment. */
-static TallyRpcReceipt *
-mined_receipt_of (TallyRpcClient *client,
-                  const guint8    hash[TALLY_RPC_HASH_LEN])
-{
-  for (guint i = 0; i < 100; i++)
-    {
-      TallyRpcReceipt *receipt = receipt_of (client, hash);
-
-      if (receipt != NULL)
-        return receipt;
-      g_usleep (20000);
-    }
-  g_assert_not_reached ();
-}
 
 /* ---- the validator, fed directly ---- */
 
@@ -471,7 +315,7 @@ test_parse_receipt_and_logs (void)
 
     g_assert_true (_tally_rpc_parse_fee_history (good, 2, &history, &error));
     g_assert_cmpuint (history->n_blocks, ==, 1);
-    g_assert_cmpuint (history->base_fees[0].limbs[0], ==, GWEI);
+    g_assert_cmpuint (history->base_fees[0].limbs[0], ==, TALLY_TEST_GWEI);
     g_assert_cmpuint (history->rewards[1].limbs[0], ==, 2);
     g_clear_pointer (&history, tally_rpc_fee_history_free);
     g_assert_false (_tally_rpc_parse_fee_history (short_row, 2, &history, &error));
@@ -487,35 +331,37 @@ test_parse_receipt_and_logs (void)
 static void
 test_typed_calls (void)
 {
-  g_autoptr (TallyRpcClient) client = fast_client (anvil_url ());
+  g_autoptr (TallyRpcClient) client = tally_test_rpc_fast_client (tally_test_rpc_anvil_url ());
   g_autoptr (GError) error = NULL;
-  TallyAddress account = address_of (ANVIL_ACCOUNT);
-  TallyAddress other = address_of (OTHER_ACCOUNT);
+  TallyAddress account = tally_test_rpc_address_of (TALLY_TEST_ANVIL_ACCOUNT);
+  TallyAddress other = tally_test_rpc_address_of (TALLY_TEST_OTHER_ACCOUNT);
   TallyUint256 expected;
   guint64      value = 0;
 
   {
     g_autoptr (GAsyncResult) result = NULL;
 
-    tally_rpc_client_chain_id_async (client, NULL, on_done, &result);
-    g_assert_true (tally_rpc_client_chain_id_finish (client, wait_for (&result), &value, &error));
+    tally_rpc_client_chain_id_async (client, NULL, tally_test_rpc_on_done, &result);
+    g_assert_true (
+      tally_rpc_client_chain_id_finish (client, tally_test_rpc_wait_for (&result), &value, &error));
     g_assert_no_error (error);
     g_assert_cmpuint (value, ==, TALLY_ANVIL_CHAIN_ID);
   }
-  g_assert_true (block_number (client, &value, &error));
+  g_assert_true (tally_test_rpc_block_number (client, &value, &error));
   g_assert_no_error (error);
   {
     g_autoptr (GAsyncResult) result = NULL;
     TallyUint256 balance;
 
     /* Another test may have spent from the account: look at block 0. */
-    tally_rpc_client_get_balance_async (client, &account, "0x0", NULL, on_done, &result);
-    g_assert_true (tally_rpc_client_get_balance_finish (client, wait_for (&result), &balance,
-                                                        &error));
+    tally_rpc_client_get_balance_async (client, &account, "0x0", NULL, tally_test_rpc_on_done,
+                                        &result);
+    g_assert_true (tally_rpc_client_get_balance_finish (client, tally_test_rpc_wait_for (&result),
+                                                        &balance, &error));
     g_assert_true (tally_uint256_parse (&expected, TEN_THOUSAND_ETH, NULL));
     g_assert_cmpint (tally_uint256_cmp (&balance, &expected), ==, 0);
   }
-  g_assert_cmpuint (nonce_of (client, OTHER_ACCOUNT), ==, 0);
+  g_assert_cmpuint (tally_test_rpc_nonce_of (client, TALLY_TEST_OTHER_ACCOUNT), ==, 0);
   {
     g_autoptr (GAsyncResult) result = NULL;
     g_autoptr (GBytes) input = g_bytes_new_static ("\x12\x34\x56\x78", 4);
@@ -523,8 +369,10 @@ test_typed_calls (void)
     g_autoptr (GBytes) revert = NULL;
 
     /* An account without code returns nothing. */
-    tally_rpc_client_eth_call_async (client, NULL, &other, input, NULL, NULL, on_done, &result);
-    output = tally_rpc_client_eth_call_finish (client, wait_for (&result), &revert, &error);
+    tally_rpc_client_eth_call_async (client, NULL, &other, input, NULL, NULL,
+                                     tally_test_rpc_on_done, &result);
+    output =
+      tally_rpc_client_eth_call_finish (client, tally_test_rpc_wait_for (&result), &revert, &error);
     g_assert_no_error (error);
     g_assert_cmpuint (g_bytes_get_size (output), ==, 0);
     g_assert_null (revert);
@@ -534,10 +382,10 @@ test_typed_calls (void)
     TallyUint256 one;
 
     tally_uint256_from_uint64 (&one, 1);
-    tally_rpc_client_estimate_gas_async (client, &account, &other, &one, NULL, NULL, on_done,
-                                         &result);
-    g_assert_true (tally_rpc_client_estimate_gas_finish (client, wait_for (&result), &value, NULL,
-                                                         &error));
+    tally_rpc_client_estimate_gas_async (client, &account, &other, &one, NULL, NULL,
+                                         tally_test_rpc_on_done, &result);
+    g_assert_true (tally_rpc_client_estimate_gas_finish (client, tally_test_rpc_wait_for (&result),
+                                                         &value, NULL, &error));
     g_assert_no_error (error);
     g_assert_cmpuint (value, ==, 21000);
   }
@@ -546,9 +394,10 @@ test_typed_calls (void)
     g_autoptr (TallyRpcFeeHistory) history = NULL;
     const double percentiles[] = { 25, 75 };
 
-    tally_rpc_client_fee_history_async (client, 1, "latest", percentiles, 2, NULL, on_done,
-                                        &result);
-    history = tally_rpc_client_fee_history_finish (client, wait_for (&result), &error);
+    tally_rpc_client_fee_history_async (client, 1, "latest", percentiles, 2, NULL,
+                                        tally_test_rpc_on_done, &result);
+    history =
+      tally_rpc_client_fee_history_finish (client, tally_test_rpc_wait_for (&result), &error);
     g_assert_no_error (error);
     g_assert_cmpuint (history->n_blocks, ==, 1);
     g_assert_cmpuint (history->n_percentiles, ==, 2);
@@ -564,8 +413,8 @@ test_typed_calls (void)
       .to_block = TALLY_RPC_BLOCK_LATEST,
     };
 
-    tally_rpc_client_get_logs_async (client, &filter, NULL, on_done, &result);
-    logs = tally_rpc_client_get_logs_finish (client, wait_for (&result), &error);
+    tally_rpc_client_get_logs_async (client, &filter, NULL, tally_test_rpc_on_done, &result);
+    logs = tally_rpc_client_get_logs_finish (client, tally_test_rpc_wait_for (&result), &error);
     g_assert_no_error (error);
     g_assert_cmpuint (logs->len, ==, 0);
   }
@@ -574,21 +423,22 @@ test_typed_calls (void)
 static void
 test_send_and_receipt (void)
 {
-  g_autoptr (TallyRpcClient) client = fast_client (anvil_url ());
+  g_autoptr (TallyRpcClient) client = tally_test_rpc_fast_client (tally_test_rpc_anvil_url ());
   g_autoptr (GError) error = NULL;
-  g_autoptr (GBytes) raw = signed_transaction (nonce_of (client, ANVIL_ACCOUNT), NULL);
+  g_autoptr (GBytes) raw = tally_test_rpc_signed_transaction (
+    tally_test_rpc_nonce_of (client, TALLY_TEST_ANVIL_ACCOUNT), NULL);
   g_autoptr (GAsyncResult) result = NULL;
   g_autoptr (TallyRpcReceipt) receipt = NULL;
   g_autoptr (TallyRpcReceipt) none = NULL;
   guint8 hash[TALLY_RPC_HASH_LEN];
   guint8 unknown[TALLY_RPC_HASH_LEN] = { 0x42 };
 
-  tally_rpc_client_send_raw_transaction_async (client, raw, NULL, on_done, &result);
-  g_assert_true (tally_rpc_client_send_raw_transaction_finish (client, wait_for (&result), hash,
-                                                               &error));
+  tally_rpc_client_send_raw_transaction_async (client, raw, NULL, tally_test_rpc_on_done, &result);
+  g_assert_true (tally_rpc_client_send_raw_transaction_finish (
+    client, tally_test_rpc_wait_for (&result), hash, &error));
   g_assert_no_error (error);
 
-  receipt = mined_receipt_of (client, hash);
+  receipt = tally_test_rpc_mined_receipt_of (client, hash);
   g_assert_cmpmem (receipt->transaction_hash, TALLY_RPC_HASH_LEN, hash, TALLY_RPC_HASH_LEN);
   g_assert_true (receipt->success);
   g_assert_cmpuint (receipt->gas_used, ==, 21000);
@@ -597,40 +447,43 @@ test_send_and_receipt (void)
   g_assert_false (receipt->has_contract_address);
   g_assert_cmpuint (receipt->logs->len, ==, 0);
 
-  none = receipt_of (client, unknown);
+  none = tally_test_rpc_receipt_of (client, unknown);
   g_assert_null (none);
 }
 
 static void
 test_revert_data (void)
 {
-  g_autoptr (TallyRpcClient) client = fast_client (anvil_url ());
+  g_autoptr (TallyRpcClient) client = tally_test_rpc_fast_client (tally_test_rpc_anvil_url ());
   g_autoptr (GError) error = NULL;
-  g_autoptr (GBytes) raw = signed_transaction (nonce_of (client, ANVIL_ACCOUNT), REVERTER_INIT_CODE);
+  g_autoptr (GBytes) raw = tally_test_rpc_signed_transaction (
+    tally_test_rpc_nonce_of (client, TALLY_TEST_ANVIL_ACCOUNT), REVERTER_INIT_CODE);
   g_autoptr (TallyRpcReceipt) receipt = NULL;
   g_autoptr (GBytes) revert = NULL;
   g_autoptr (GBytes) output = NULL;
-  TallyAddress account = address_of (ANVIL_ACCOUNT);
+  TallyAddress account = tally_test_rpc_address_of (TALLY_TEST_ANVIL_ACCOUNT);
   guint8       hash[TALLY_RPC_HASH_LEN];
   guint64      gas = 1;
 
   {
     g_autoptr (GAsyncResult) result = NULL;
 
-    tally_rpc_client_send_raw_transaction_async (client, raw, NULL, on_done, &result);
-    g_assert_true (tally_rpc_client_send_raw_transaction_finish (client, wait_for (&result), hash,
-                                                                 &error));
+    tally_rpc_client_send_raw_transaction_async (client, raw, NULL, tally_test_rpc_on_done,
+                                                 &result);
+    g_assert_true (tally_rpc_client_send_raw_transaction_finish (
+      client, tally_test_rpc_wait_for (&result), hash, &error));
     g_assert_no_error (error);
   }
-  receipt = mined_receipt_of (client, hash);
+  receipt = tally_test_rpc_mined_receipt_of (client, hash);
   g_assert_true (receipt->success);
   g_assert_true (receipt->has_contract_address);
   {
     g_autoptr (GAsyncResult) result = NULL;
 
     tally_rpc_client_eth_call_async (client, &account, &receipt->contract_address, NULL, NULL,
-                                     NULL, on_done, &result);
-    output = tally_rpc_client_eth_call_finish (client, wait_for (&result), &revert, &error);
+                                     NULL, tally_test_rpc_on_done, &result);
+    output =
+      tally_rpc_client_eth_call_finish (client, tally_test_rpc_wait_for (&result), &revert, &error);
     g_assert_null (output);
     g_assert_error (error, TALLY_CORE_ERROR, TALLY_CORE_ERROR_RPC);
     g_assert_nonnull (strstr (error->message, "eth_call"));
@@ -644,9 +497,9 @@ test_revert_data (void)
     g_autoptr (GAsyncResult) result = NULL;
 
     tally_rpc_client_estimate_gas_async (client, &account, &receipt->contract_address, NULL, NULL,
-                                         NULL, on_done, &result);
-    g_assert_false (tally_rpc_client_estimate_gas_finish (client, wait_for (&result), &gas,
-                                                          &revert, &error));
+                                         NULL, tally_test_rpc_on_done, &result);
+    g_assert_false (tally_rpc_client_estimate_gas_finish (client, tally_test_rpc_wait_for (&result),
+                                                          &gas, &revert, &error));
     g_assert_error (error, TALLY_CORE_ERROR, TALLY_CORE_ERROR_RPC);
     g_assert_cmpuint (gas, ==, 0);
     g_assert_nonnull (revert);
@@ -659,8 +512,10 @@ test_revert_data (void)
     g_autoptr (JsonNode) reply = NULL;
     gint64 code = 0;
 
-    tally_rpc_client_call_async (client, "eth_noSuchMethod", NULL, 0, NULL, on_done, &result);
-    reply = tally_rpc_client_call_finish_full (client, wait_for (&result), &code, &data, &error);
+    tally_rpc_client_call_async (client, "eth_noSuchMethod", NULL, 0, NULL, tally_test_rpc_on_done,
+                                 &result);
+    reply = tally_rpc_client_call_finish_full (client, tally_test_rpc_wait_for (&result), &code,
+                                               &data, &error);
     g_assert_null (reply);
     g_assert_error (error, TALLY_CORE_ERROR, TALLY_CORE_ERROR_RPC);
     g_assert_nonnull (strstr (error->message, "eth_noSuchMethod"));
@@ -671,7 +526,7 @@ test_revert_data (void)
 static void
 test_batch (void)
 {
-  g_autoptr (TallyRpcClient) client = fast_client (anvil_url ());
+  g_autoptr (TallyRpcClient) client = tally_test_rpc_fast_client (tally_test_rpc_anvil_url ());
   g_autoptr (TallyRpcBatch) batch = tally_rpc_batch_new ();
   g_autoptr (GAsyncResult) result = NULL;
   g_autoptr (GError) error = NULL;
@@ -682,7 +537,7 @@ test_batch (void)
   TallyRpcStats stats;
   guint64       value = 0;
 
-  json_array_add_string_element (params, ANVIL_ACCOUNT);
+  json_array_add_string_element (params, TALLY_TEST_ANVIL_ACCOUNT);
   json_array_add_string_element (params, "0x0");
   g_assert_cmpuint (tally_rpc_batch_add (batch, "eth_chainId", NULL), ==, 0);
   g_assert_cmpuint (tally_rpc_batch_add (batch, "eth_noSuchMethod", NULL), ==, 1);
@@ -691,8 +546,8 @@ test_batch (void)
                     ==, 2);
   json_array_unref (params);
 
-  tally_rpc_client_batch_async (client, batch, 0, NULL, on_done, &result);
-  g_assert_true (tally_rpc_client_batch_finish (client, wait_for (&result), &error));
+  tally_rpc_client_batch_async (client, batch, 0, NULL, tally_test_rpc_on_done, &result);
+  g_assert_true (tally_rpc_client_batch_finish (client, tally_test_rpc_wait_for (&result), &error));
   g_assert_no_error (error);
   tally_rpc_client_get_stats (client, &stats);
   g_assert_cmpuint (stats.requests_sent, ==, 1);
@@ -712,19 +567,23 @@ test_batch (void)
 static void
 test_chain_guard (void)
 {
-  g_autoptr (TallyRpcClient) client = fast_client (anvil_url ());
-  g_autoptr (TallyFaultProxy) proxy = tally_fault_proxy_new (anvil_url (), NULL);
-  g_autoptr (TallyRpcClient) proxied = fast_client (tally_fault_proxy_get_url (proxy));
+  g_autoptr (TallyRpcClient) client = tally_test_rpc_fast_client (tally_test_rpc_anvil_url ());
+  g_autoptr (TallyFaultProxy) proxy = tally_fault_proxy_new (tally_test_rpc_anvil_url (), NULL);
+  g_autoptr (TallyRpcClient) proxied =
+    tally_test_rpc_fast_client (tally_fault_proxy_get_url (proxy));
   g_autoptr (GError) error = NULL;
   GAsyncResult *result = NULL;
 
-  tally_rpc_client_check_chain_id_async (client, TALLY_ANVIL_CHAIN_ID, NULL, on_done, &result);
-  g_assert_true (tally_rpc_client_check_chain_id_finish (client, wait_for (&result), &error));
+  tally_rpc_client_check_chain_id_async (client, TALLY_ANVIL_CHAIN_ID, NULL, tally_test_rpc_on_done,
+                                         &result);
+  g_assert_true (
+    tally_rpc_client_check_chain_id_finish (client, tally_test_rpc_wait_for (&result), &error));
   g_assert_no_error (error);
   g_clear_object (&result);
 
-  tally_rpc_client_check_chain_id_async (client, 1, NULL, on_done, &result);
-  g_assert_false (tally_rpc_client_check_chain_id_finish (client, wait_for (&result), &error));
+  tally_rpc_client_check_chain_id_async (client, 1, NULL, tally_test_rpc_on_done, &result);
+  g_assert_false (
+    tally_rpc_client_check_chain_id_finish (client, tally_test_rpc_wait_for (&result), &error));
   g_assert_error (error, TALLY_CORE_ERROR, TALLY_CORE_ERROR_CHAIN_MISMATCH);
   g_assert_nonnull (strstr (error->message, "31337"));
   g_clear_error (&error);
@@ -732,366 +591,12 @@ test_chain_guard (void)
 
   /* An endpoint that changed under us: mainnet answering for our devnet. */
   tally_fault_proxy_push (proxy, TALLY_FAULT_CHAIN_ID, 1);
-  tally_rpc_client_check_chain_id_async (proxied, TALLY_ANVIL_CHAIN_ID, NULL, on_done, &result);
-  g_assert_false (tally_rpc_client_check_chain_id_finish (proxied, wait_for (&result), &error));
+  tally_rpc_client_check_chain_id_async (proxied, TALLY_ANVIL_CHAIN_ID, NULL,
+                                         tally_test_rpc_on_done, &result);
+  g_assert_false (
+    tally_rpc_client_check_chain_id_finish (proxied, tally_test_rpc_wait_for (&result), &error));
   g_assert_error (error, TALLY_CORE_ERROR, TALLY_CORE_ERROR_CHAIN_MISMATCH);
   g_clear_object (&result);
-}
-
-/* ---- faults, through the proxy ---- */
-
-typedef struct
-{
-  TallyFaultProxy *proxy;
-  TallyRpcClient  *client;
-} Fixture;
-
-static void
-fixture_set_up (Fixture      *fixture,
-                gconstpointer data)
-{
-  g_autoptr (GError) error = NULL;
-
-  fixture->proxy = tally_fault_proxy_new (anvil_url (), &error);
-  g_assert_no_error (error);
-  fixture->client = fast_client (tally_fault_proxy_get_url (fixture->proxy));
-}
-
-static void
-fixture_tear_down (Fixture      *fixture,
-                   gconstpointer data)
-{
-  g_assert_finalize_object (fixture->client);
-  tally_fault_proxy_free (fixture->proxy);
-}
-
-static guint64
-retries_of (TallyRpcClient *client)
-{
-  TallyRpcStats stats;
-
-  tally_rpc_client_get_stats (client, &stats);
-  return stats.retries;
-}
-
-static void
-test_fault_500 (Fixture      *f,
-                gconstpointer data)
-{
-  g_autoptr (GError) error = NULL;
-  guint64 number = G_MAXUINT64;
-
-  tally_fault_proxy_push (f->proxy, TALLY_FAULT_HTTP_500, 0);
-  tally_fault_proxy_push (f->proxy, TALLY_FAULT_HTTP_500, 0);
-  g_assert_true (block_number (f->client, &number, &error));
-  g_assert_no_error (error);
-  g_assert_cmpuint (number, !=, G_MAXUINT64);
-  g_assert_cmpuint (tally_fault_proxy_get_requests (f->proxy), ==, 3);
-  g_assert_cmpuint (retries_of (f->client), ==, 2);
-}
-
-static void
-test_fault_429_retry_after (Fixture      *f,
-                            gconstpointer data)
-{
-  g_autoptr (GError) error = NULL;
-  gint64  start = g_get_monotonic_time ();
-  guint64 number = 0;
-
-  tally_fault_proxy_push (f->proxy, TALLY_FAULT_HTTP_429, 1);
-  g_assert_true (block_number (f->client, &number, &error));
-  g_assert_no_error (error);
-  g_assert_cmpint (g_get_monotonic_time () - start, >=, G_USEC_PER_SEC);
-  g_assert_cmpuint (tally_fault_proxy_get_requests (f->proxy), ==, 2);
-}
-
-static void
-test_fault_429_storm (Fixture      *f,
-                      gconstpointer data)
-{
-  g_autoptr (GError) error = NULL;
-  guint64 number = 0;
-
-  tally_rpc_client_set_max_attempts (f->client, 3);
-  for (guint i = 0; i < 5; i++)
-    tally_fault_proxy_push (f->proxy, TALLY_FAULT_HTTP_429, -1);
-  g_assert_false (block_number (f->client, &number, &error));
-  g_assert_error (error, TALLY_CORE_ERROR, TALLY_CORE_ERROR_RATE_LIMITED);
-  g_assert_nonnull (strstr (error->message, "eth_blockNumber"));
-  g_assert_cmpuint (tally_fault_proxy_get_requests (f->proxy), ==, 3);
-}
-
-static void
-test_fault_garbage (Fixture      *f,
-                    gconstpointer data)
-{
-  g_autoptr (GError) error = NULL;
-  guint64 number = 0;
-
-  tally_fault_proxy_push (f->proxy, TALLY_FAULT_GARBAGE, 0);
-  g_assert_false (block_number (f->client, &number, &error));
-  g_assert_error (error, TALLY_CORE_ERROR, TALLY_CORE_ERROR_MALFORMED_REPLY);
-  g_assert_nonnull (strstr (error->message, "eth_blockNumber"));
-  g_assert_cmpuint (tally_fault_proxy_get_requests (f->proxy), ==, 1);
-}
-
-static void
-test_fault_bad_results (Fixture      *f,
-                        gconstpointer data)
-{
-  static const char *bad[] = { "\"0x\"", "\"0xzz\"", "\"12\"", "12", "null", "\"0x1ffffffffffffffff\"" };
-  guint64            number = 0;
-
-  for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
-    {
-      g_autoptr (GError) error = NULL;
-
-      tally_fault_proxy_push_result (f->proxy, bad[i]);
-      g_assert_false (block_number (f->client, &number, &error));
-      g_assert_error (error, TALLY_CORE_ERROR, TALLY_CORE_ERROR_MALFORMED_REPLY);
-      g_assert_nonnull (strstr (error->message, "eth_blockNumber"));
-    }
-}
-
-static void
-test_fault_truncated (Fixture      *f,
-                      gconstpointer data)
-{
-  g_autoptr (GError) error = NULL;
-  guint64 number = 0;
-
-  tally_fault_proxy_push (f->proxy, TALLY_FAULT_TRUNCATE, 0);
-  g_assert_true (block_number (f->client, &number, &error));
-  g_assert_no_error (error);
-  g_assert_cmpuint (tally_fault_proxy_get_requests (f->proxy), ==, 2);
-
-  tally_rpc_client_set_max_attempts (f->client, 1);
-  tally_fault_proxy_push (f->proxy, TALLY_FAULT_TRUNCATE, 0);
-  g_assert_false (block_number (f->client, &number, &error));
-  g_assert_error (error, TALLY_CORE_ERROR, TALLY_CORE_ERROR_NETWORK);
-  g_assert_nonnull (strstr (error->message, "eth_blockNumber"));
-}
-
-static void
-test_fault_dropped (Fixture      *f,
-                    gconstpointer data)
-{
-  g_autoptr (GError) error = NULL;
-  guint64 number = 0;
-
-  tally_fault_proxy_push (f->proxy, TALLY_FAULT_DROP, 0);
-  g_assert_true (block_number (f->client, &number, &error));
-  g_assert_no_error (error);
-  g_assert_cmpuint (tally_fault_proxy_count (f->proxy, "eth_blockNumber"), ==, 2);
-}
-
-static void
-test_fault_stall (Fixture      *f,
-                  gconstpointer data)
-{
-  g_autoptr (GError) error = NULL;
-  gint64  start = g_get_monotonic_time ();
-  guint64 number = 0;
-
-  tally_rpc_client_set_timeout (f->client, 300);
-  tally_fault_proxy_push (f->proxy, TALLY_FAULT_STALL, 3000);
-  g_assert_false (block_number (f->client, &number, &error));
-  g_assert_error (error, TALLY_CORE_ERROR, TALLY_CORE_ERROR_TIMED_OUT);
-  g_assert_nonnull (strstr (error->message, "eth_blockNumber"));
-  g_assert_cmpint (g_get_monotonic_time () - start, <, 2 * G_USEC_PER_SEC);
-}
-
-/* The transaction reached the node but its answer did not come back: a
- * resend could only be a duplicate, so the client must report and stop. */
-static void
-test_fault_send_raw_stall (Fixture      *f,
-                           gconstpointer data)
-{
-  g_autoptr (TallyRpcClient) direct = fast_client (anvil_url ());
-  g_autoptr (GBytes) raw = signed_transaction (nonce_of (direct, ANVIL_ACCOUNT), NULL);
-  g_autoptr (GAsyncResult) result = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (TallyRpcReceipt) receipt = NULL;
-  guint8        hash[TALLY_RPC_HASH_LEN];
-  gsize         len = 0;
-  const guint8 *bytes = g_bytes_get_data (raw, &len);
-
-  tally_rpc_client_set_timeout (f->client, 300);
-  tally_fault_proxy_push (f->proxy, TALLY_FAULT_STALL, 2000);
-  tally_rpc_client_send_raw_transaction_async (f->client, raw, NULL, on_done, &result);
-  g_assert_false (tally_rpc_client_send_raw_transaction_finish (f->client, wait_for (&result), hash,
-                                                                &error));
-  g_assert_error (error, TALLY_CORE_ERROR, TALLY_CORE_ERROR_TIMED_OUT);
-  g_assert_nonnull (strstr (error->message, "eth_sendRawTransaction"));
-  g_assert_cmpuint (tally_fault_proxy_count (f->proxy, "eth_sendRawTransaction"), ==, 1);
-  g_assert_cmpuint (retries_of (f->client), ==, 0);
-
-  /* It was accepted all the same: found by the hash the caller can compute. */
-  tally_keccak256 (hash, bytes, len);
-  receipt = mined_receipt_of (direct, hash);
-  g_assert_true (receipt->success);
-}
-
-static void
-test_fault_send_raw_dropped (Fixture      *f,
-                             gconstpointer data)
-{
-  g_autoptr (TallyRpcClient) direct = fast_client (anvil_url ());
-  g_autoptr (GBytes) raw = signed_transaction (nonce_of (direct, ANVIL_ACCOUNT), NULL);
-  g_autoptr (GAsyncResult) result = NULL;
-  g_autoptr (GError) error = NULL;
-  guint8 hash[TALLY_RPC_HASH_LEN];
-
-  tally_fault_proxy_push (f->proxy, TALLY_FAULT_DROP, 0);
-  tally_rpc_client_send_raw_transaction_async (f->client, raw, NULL, on_done, &result);
-  g_assert_false (tally_rpc_client_send_raw_transaction_finish (f->client, wait_for (&result), hash,
-                                                                &error));
-  g_assert_error (error, TALLY_CORE_ERROR, TALLY_CORE_ERROR_NETWORK);
-  g_assert_cmpuint (tally_fault_proxy_count (f->proxy, "eth_sendRawTransaction"), ==, 1);
-  g_assert_cmpuint (retries_of (f->client), ==, 0);
-  g_clear_error (&error);
-  g_clear_object (&result);
-
-  /* A server error after the request went out is not retried either. */
-  tally_fault_proxy_push (f->proxy, TALLY_FAULT_HTTP_500, 0);
-  tally_rpc_client_send_raw_transaction_async (f->client, raw, NULL, on_done, &result);
-  g_assert_false (tally_rpc_client_send_raw_transaction_finish (f->client, wait_for (&result), hash,
-                                                                &error));
-  g_assert_error (error, TALLY_CORE_ERROR, TALLY_CORE_ERROR_HTTP);
-  g_assert_cmpuint (tally_fault_proxy_count (f->proxy, "eth_sendRawTransaction"), ==, 2);
-  g_assert_cmpuint (retries_of (f->client), ==, 0);
-}
-
-static void
-test_fault_send_raw_wrong_hash (Fixture      *f,
-                                gconstpointer data)
-{
-  g_autoptr (TallyRpcClient) direct = fast_client (anvil_url ());
-  g_autoptr (GBytes) raw = signed_transaction (nonce_of (direct, ANVIL_ACCOUNT), NULL);
-  g_autoptr (GAsyncResult) result = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autofree char *zeros = g_strnfill (64, '0');
-  g_autofree char *other = g_strdup_printf ("\"0x%s\"", zeros);
-  guint8           hash[TALLY_RPC_HASH_LEN];
-
-  tally_fault_proxy_push_result (f->proxy, other);
-  tally_rpc_client_send_raw_transaction_async (f->client, raw, NULL, on_done, &result);
-  g_assert_false (tally_rpc_client_send_raw_transaction_finish (f->client, wait_for (&result), hash,
-                                                                &error));
-  g_assert_error (error, TALLY_CORE_ERROR, TALLY_CORE_ERROR_MALFORMED_REPLY);
-  g_assert_nonnull (strstr (error->message, "eth_sendRawTransaction"));
-}
-
-/* Rate limits said inside a JSON-RPC error, with HTTP 200, are retried too. */
-static void
-test_fault_rpc_rate_limit (Fixture      *f,
-                           gconstpointer data)
-{
-  g_autoptr (GError) error = NULL;
-  guint64 number = 0;
-
-  tally_fault_proxy_push_error (f->proxy, -32005, "daily request count exceeded, request rate limited");
-  g_assert_true (block_number (f->client, &number, &error));
-  g_assert_no_error (error);
-  g_assert_cmpuint (tally_fault_proxy_count (f->proxy, "eth_blockNumber"), ==, 2);
-
-  tally_fault_proxy_push_error (f->proxy, -32000, "header not found");
-  g_assert_false (block_number (f->client, &number, &error));
-  g_assert_error (error, TALLY_CORE_ERROR, TALLY_CORE_ERROR_RPC);
-  g_assert_nonnull (strstr (error->message, "header not found"));
-  g_assert_cmpuint (tally_fault_proxy_count (f->proxy, "eth_blockNumber"), ==, 3);
-}
-
-/* A node that already holds the transaction has what a resend wanted. */
-static void
-test_fault_send_raw_already_known (Fixture      *f,
-                                   gconstpointer data)
-{
-  g_autoptr (GBytes) raw = signed_transaction (0, NULL);
-  g_autoptr (GAsyncResult) result = NULL;
-  g_autoptr (GError) error = NULL;
-  guint8        hash[TALLY_RPC_HASH_LEN];
-  guint8        expected[TALLY_RPC_HASH_LEN];
-  gsize         len = 0;
-  const guint8 *bytes = g_bytes_get_data (raw, &len);
-
-  tally_fault_proxy_push_error (f->proxy, -32000, "already known");
-  tally_rpc_client_send_raw_transaction_async (f->client, raw, NULL, on_done, &result);
-  g_assert_true (tally_rpc_client_send_raw_transaction_finish (f->client, wait_for (&result), hash,
-                                                               &error));
-  g_assert_no_error (error);
-  tally_keccak256 (expected, bytes, len);
-  g_assert_cmpmem (hash, sizeof hash, expected, sizeof expected);
-  g_assert_cmpuint (tally_fault_proxy_count (f->proxy, "eth_sendRawTransaction"), ==, 1);
-}
-
-static void
-test_fault_batch_element_429 (Fixture      *f,
-                              gconstpointer data)
-{
-  g_autoptr (TallyRpcBatch) batch = tally_rpc_batch_new ();
-  g_autoptr (GAsyncResult) result = NULL;
-  g_autoptr (GError) error = NULL;
-
-  tally_rpc_batch_add (batch, "eth_chainId", NULL);
-  tally_rpc_batch_add (batch, "eth_blockNumber", NULL);
-  tally_rpc_batch_add (batch, "eth_gasPrice", NULL);
-  tally_fault_proxy_push (f->proxy, TALLY_FAULT_BATCH_ELEMENT_429, 0);
-  tally_rpc_client_batch_async (f->client, batch, 0, NULL, on_done, &result);
-  g_assert_true (tally_rpc_client_batch_finish (f->client, wait_for (&result), &error));
-  g_assert_no_error (error);
-  for (guint i = 0; i < 3; i++)
-    {
-      g_autoptr (JsonNode) node = tally_rpc_batch_dup_result (batch, i, &error);
-      guint64 value = 0;
-
-      g_assert_no_error (error);
-      g_assert_true (tally_rpc_parse_quantity (node, "batch result", &value, &error));
-    }
-  /* Only the refused call went again. */
-  g_assert_cmpuint (tally_fault_proxy_get_requests (f->proxy), ==, 2);
-  g_assert_cmpuint (tally_fault_proxy_count (f->proxy, "eth_chainId"), ==, 2);
-  g_assert_cmpuint (tally_fault_proxy_count (f->proxy, "eth_blockNumber"), ==, 1);
-  g_assert_cmpuint (tally_fault_proxy_count (f->proxy, "eth_gasPrice"), ==, 1);
-}
-
-static void
-test_fault_oversize (Fixture      *f,
-                     gconstpointer data)
-{
-  TallyFaultKind kinds[] = { TALLY_FAULT_OVERSIZE, TALLY_FAULT_OVERSIZE_CHUNKED };
-  guint64        number = 0;
-
-  tally_rpc_client_set_max_reply_size (f->client, 64 * 1024);
-  for (gsize i = 0; i < G_N_ELEMENTS (kinds); i++)
-    {
-      g_autoptr (GError) error = NULL;
-
-      tally_fault_proxy_push (f->proxy, kinds[i], 200 * 1024);
-      g_assert_false (block_number (f->client, &number, &error));
-      g_assert_error (error, TALLY_CORE_ERROR, TALLY_CORE_ERROR_TOO_LARGE);
-      g_assert_nonnull (strstr (error->message, "eth_blockNumber"));
-    }
-  g_assert_cmpuint (tally_fault_proxy_get_requests (f->proxy), ==, 2);
-}
-
-static void
-test_cancel (Fixture      *f,
-             gconstpointer data)
-{
-  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
-  g_autoptr (GAsyncResult) result = NULL;
-  g_autoptr (GError) error = NULL;
-  guint64 number = 0;
-
-  tally_fault_proxy_push (f->proxy, TALLY_FAULT_STALL, 1000);
-  tally_rpc_client_block_number_async (f->client, cancellable, on_done, &result);
-  while (tally_fault_proxy_get_requests (f->proxy) == 0)
-    g_main_context_iteration (NULL, TRUE);
-  g_cancellable_cancel (cancellable);
-  g_assert_false (tally_rpc_client_block_number_finish (f->client, wait_for (&result), &number,
-                                                        &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 }
 
 /* Nothing listens: the request never left, so even a transaction is tried again. */
@@ -1101,21 +606,21 @@ test_refused_send_raw (void)
   g_autoptr (GError) error = NULL;
   g_autoptr (GAsyncResult) result = NULL;
   g_autoptr (TallyRpcClient) client = NULL;
-  g_autoptr (GBytes) raw = signed_transaction (0, NULL);
+  g_autoptr (GBytes) raw = tally_test_rpc_signed_transaction (0, NULL);
   g_autofree char *url = NULL;
   guint8           hash[TALLY_RPC_HASH_LEN];
   guint16          port = 0;
 
   g_assert_true (tally_anvil_pick_free_port (&port, &error));
   url = g_strdup_printf ("http://127.0.0.1:%u", port);
-  client = fast_client (url);
+  client = tally_test_rpc_fast_client (url);
   tally_rpc_client_set_max_attempts (client, 3);
-  tally_rpc_client_send_raw_transaction_async (client, raw, NULL, on_done, &result);
-  g_assert_false (tally_rpc_client_send_raw_transaction_finish (client, wait_for (&result), hash,
-                                                                &error));
+  tally_rpc_client_send_raw_transaction_async (client, raw, NULL, tally_test_rpc_on_done, &result);
+  g_assert_false (tally_rpc_client_send_raw_transaction_finish (
+    client, tally_test_rpc_wait_for (&result), hash, &error));
   g_assert_error (error, TALLY_CORE_ERROR, TALLY_CORE_ERROR_NETWORK);
   g_assert_nonnull (strstr (error->message, url));
-  g_assert_cmpuint (retries_of (client), ==, 2);
+  g_assert_cmpuint (tally_test_rpc_retries_of (client), ==, 2);
 }
 
 static void
@@ -1129,11 +634,11 @@ test_node_restart (void)
 
   first = tally_anvil_start (&error);
   g_assert_no_error (error);
-  client = fast_client (tally_anvil_get_url (first));
-  g_assert_true (block_number (client, &number, &error));
+  client = tally_test_rpc_fast_client (tally_anvil_get_url (first));
+  g_assert_true (tally_test_rpc_block_number (client, &number, &error));
 
   tally_anvil_stop (first);
-  g_assert_false (block_number (client, &number, &error));
+  g_assert_false (tally_test_rpc_block_number (client, &number, &error));
   g_assert_error (error, TALLY_CORE_ERROR, TALLY_CORE_ERROR_NETWORK);
   g_assert_nonnull (strstr (error->message, tally_anvil_get_url (first)));
   g_clear_error (&error);
@@ -1141,7 +646,7 @@ test_node_restart (void)
   second = tally_anvil_start (&error);
   g_assert_no_error (error);
   tally_rpc_client_set_url (client, tally_anvil_get_url (second));
-  g_assert_true (block_number (client, &number, &error));
+  g_assert_true (tally_test_rpc_block_number (client, &number, &error));
   g_assert_no_error (error);
 }
 
@@ -1200,13 +705,13 @@ on_new_head (TallyRpcClient *client,
 static void
 mine_block (void)
 {
-  g_autoptr (TallyRpcClient) direct = fast_client (anvil_url ());
+  g_autoptr (TallyRpcClient) direct = tally_test_rpc_fast_client (tally_test_rpc_anvil_url ());
   g_autoptr (GAsyncResult) result = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (JsonNode) reply = NULL;
 
-  tally_rpc_client_call_async (direct, "evm_mine", NULL, 0, NULL, on_done, &result);
-  reply = tally_rpc_client_call_finish (direct, wait_for (&result), &error);
+  tally_rpc_client_call_async (direct, "evm_mine", NULL, 0, NULL, tally_test_rpc_on_done, &result);
+  reply = tally_rpc_client_call_finish (direct, tally_test_rpc_wait_for (&result), &error);
   g_assert_no_error (error);
 }
 
@@ -1223,11 +728,12 @@ test_heads (gconstpointer data)
   if (via_proxy)
     {
       /* The proxy speaks plain HTTP only: no WebSocket upgrade. */
-      proxy = tally_fault_proxy_new (anvil_url (), &error);
+      proxy = tally_fault_proxy_new (tally_test_rpc_anvil_url (), &error);
       g_assert_no_error (error);
     }
-  client = fast_client (via_proxy ? tally_fault_proxy_get_url (proxy) : anvil_url ());
-  g_assert_true (block_number (client, &start, &error));
+  client = tally_test_rpc_fast_client (via_proxy ? tally_fault_proxy_get_url (proxy)
+                                                 : tally_test_rpc_anvil_url ());
+  g_assert_true (tally_test_rpc_block_number (client, &start, &error));
   g_signal_connect (client, "new-head", G_CALLBACK (on_new_head), &last);
   tally_rpc_client_watch_heads (client, 50);
 
@@ -1272,27 +778,8 @@ main (int   argc,
   g_test_add_func ("/core/rpc/anvil/node-restart", test_node_restart);
   g_test_add_data_func ("/core/rpc/heads/websocket", GINT_TO_POINTER (FALSE), test_heads);
   g_test_add_data_func ("/core/rpc/heads/polling", GINT_TO_POINTER (TRUE), test_heads);
-#define ADD_FAULT(path, func) \
-  g_test_add ("/core/rpc/fault/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
-  ADD_FAULT ("http-500-retried", test_fault_500);
-  ADD_FAULT ("http-429-retry-after", test_fault_429_retry_after);
-  ADD_FAULT ("http-429-storm", test_fault_429_storm);
-  ADD_FAULT ("garbage", test_fault_garbage);
-  ADD_FAULT ("bad-results", test_fault_bad_results);
-  ADD_FAULT ("truncated", test_fault_truncated);
-  ADD_FAULT ("dropped", test_fault_dropped);
-  ADD_FAULT ("stall", test_fault_stall);
-  ADD_FAULT ("send-raw-stall", test_fault_send_raw_stall);
-  ADD_FAULT ("send-raw-dropped", test_fault_send_raw_dropped);
-  ADD_FAULT ("send-raw-wrong-hash", test_fault_send_raw_wrong_hash);
-  ADD_FAULT ("rpc-rate-limit", test_fault_rpc_rate_limit);
-  ADD_FAULT ("send-raw-already-known", test_fault_send_raw_already_known);
-  ADD_FAULT ("batch-element-429", test_fault_batch_element_429);
-  ADD_FAULT ("oversize", test_fault_oversize);
-  ADD_FAULT ("cancel", test_cancel);
-#undef ADD_FAULT
 
   status = g_test_run ();
-  g_clear_pointer (&shared_anvil, tally_anvil_free);
+  tally_test_rpc_anvil_free ();
   return status;
 }

@@ -25,6 +25,8 @@ typedef enum
   TALLY_CORE_ERROR_INVALID_PROFILE, /* a network file or profile that cannot be used */
   TALLY_CORE_ERROR_STALE_PRICE,     /* a price older than allowed */
   TALLY_CORE_ERROR_NOT_FOUND,
+  TALLY_CORE_ERROR_REVERTED, /* the EVM reverted a call, an estimate or a mined transaction */
+  TALLY_CORE_ERROR_STORAGE,  /* a local database could not be read or written */
 } TallyCoreError;
 
 GQuark tally_core_error_quark (void);

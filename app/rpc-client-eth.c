@@ -162,12 +162,14 @@ on_typed_done (GObject      *source,
         typed->revert_data = tally_rpc_parse_data (rpc_data, "revert data", NULL);
 
       /* The same signed bytes sent twice are one transaction: a node that
-       * already holds it has what we wanted to give it. */
+       * already holds it has what we wanted to give it. Geth says "already
+       * known", anvil "transaction already imported". */
       if (typed->kind == KIND_TX_HASH &&
           g_error_matches (error, TALLY_CORE_ERROR, TALLY_CORE_ERROR_RPC) &&
           (strstr (error->message, "already known") != NULL ||
            strstr (error->message, "AlreadyKnown") != NULL ||
-           strstr (error->message, "known transaction") != NULL))
+           strstr (error->message, "known transaction") != NULL ||
+           strstr (error->message, "already imported") != NULL))
         {
           g_task_return_pointer (task, g_memdup2 (typed->expected_hash, TALLY_RPC_HASH_LEN),
                                  g_free);

@@ -1,0 +1,61 @@
+/* tx-manager-private.h: TallyTxManager's instance, shared by tx-manager.c
+ * (sending, replacing) and tx-manager-wait.c (waiting, resuming)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "tx-manager.h"
+#include "wallet/tx.h"
+
+G_BEGIN_DECLS
+
+struct _TallyTxManager
+{
+  GObject parent_instance;
+
+  TallyRpcClient *client;
+  TallySigner    *signer;
+  TallyTxJournal *journal;
+  guint64         chain_id;
+  guint           poll_interval;
+
+  GQueue queue;   /* GTask: sends and replacements waiting their turn */
+  GTask *current; /* the one under way */
+};
+
+/* One send or replacement going through the pipeline in tx-manager.c. */
+typedef struct
+{
+  TallyTransaction *tx;
+  TallyAddress      sender;
+  char             *purpose;
+  gboolean          estimate_gas;
+  gboolean          is_replacement;
+  guint8            old_hash[TALLY_TX_JOURNAL_HASH_LEN];
+  TallyUint256      min_priority_fee; /* replacement floors */
+  TallyUint256      min_max_fee;
+  GBytes           *raw;
+  guint8            hash[TALLY_TX_JOURNAL_HASH_LEN];
+  gboolean          resent;
+  GError           *broadcast_error;
+} SendData;
+
+void tally_tx_manager_send_data_free (SendData *data);
+/* Queues a GTask whose task data is a SendData; they run one at a time. */
+void     tally_tx_manager_enqueue (TallyTxManager *self,
+                                   GTask          *task);
+gboolean tally_tx_manager_finish_with_hash (GAsyncResult *result,
+                                            guint8        hash[TALLY_TX_JOURNAL_HASH_LEN],
+                                            GError      **error);
+/* eth_getTransactionByHash: TRUE when the node holds the transaction. */
+void     tally_tx_manager_ask_node_async (TallyRpcClient     *client,
+                                          const guint8        hash[TALLY_TX_JOURNAL_HASH_LEN],
+                                          GCancellable       *cancellable,
+                                          GAsyncReadyCallback callback,
+                                          gpointer            user_data);
+gboolean tally_tx_manager_ask_node_finish (TallyRpcClient *client,
+                                           GAsyncResult   *result);
+char    *tally_tx_manager_hash_to_string (const guint8 hash[TALLY_TX_JOURNAL_HASH_LEN]);
+
+G_END_DECLS

@@ -1,0 +1,809 @@
+/* test-tx-manager.c: the transaction journal, and TallyTxManager sending,
+ * replacing, waiting for and resuming transactions on a real anvil
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+#include <string.h>
+
+#include "core-error.h"
+#include "label-market.h"
+#include "tally-anvil-fixture.h"
+#include "tally-fault-proxy.h"
+#include "tally-test-devnet.h"
+#include "tally-test-rpc.h"
+#include "tx-journal.h"
+#include "tx-manager.h"
+#include "wallet/hex.h"
+#include "wallet/key-signer.h"
+#include "wallet/tx.h"
+
+#define ANVIL_KEY "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
+
+/* ---- The journal -------------------------------------------------------- */
+
+static char *
+temp_journal_path (char **dir)
+{
+  g_autoptr (GError) error = NULL;
+
+  *dir = g_dir_make_tmp ("tally-txj-XXXXXX", &error);
+  g_assert_no_error (error);
+  return g_build_filename (*dir, "journal.sqlite", NULL);
+}
+
+static void
+remove_dir (char *dir)
+{
+  g_autoptr (GDir) listing = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (listing != NULL && (name = g_dir_read_name (listing)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+
+      g_assert_cmpint (g_unlink (path), ==, 0);
+    }
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+  g_free (dir);
+}
+
+static void
+fill_hash (guint8 hash[TALLY_TX_JOURNAL_HASH_LEN],
+           guint8 seed)
+{
+  for (guint i = 0; i < TALLY_TX_JOURNAL_HASH_LEN; i++)
+    hash[i] = (guint8) (seed + i);
+}
+
+static void
+test_journal (void)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *path = temp_journal_path (&dir);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TallyTxJournal) journal = NULL;
+  g_autoptr (TallyTxJournalEntry) entry = NULL;
+  g_autoptr (GPtrArray) pending = NULL;
+  g_autoptr (GBytes) raw = g_bytes_new_static ("\x02\xf8\x01", 3);
+  TallyAddress sender = tally_test_rpc_address_of (TALLY_TEST_ANVIL_ACCOUNT);
+  TallyAddress other = tally_test_rpc_address_of (TALLY_TEST_OTHER_ACCOUNT);
+  guint8       a[32], b[32], c[32];
+  guint64      next = 99;
+
+  /* An empty file is schema version 0 and is migrated. */
+  g_assert_true (g_file_set_contents (path, "", 0, &error));
+  journal = tally_tx_journal_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (tally_tx_journal_get_schema_version (journal), ==, 1);
+  g_assert_true (tally_tx_journal_next_nonce (journal, 1, &sender, &next, &error));
+  g_assert_cmpuint (next, ==, 0);
+
+  fill_hash (a, 1);
+  fill_hash (b, 2);
+  fill_hash (c, 3);
+  g_assert_true (tally_tx_journal_add (journal, 1, &sender, 7, raw, a, "first", &error));
+  g_assert_true (tally_tx_journal_add (journal, 1, &sender, 7, raw, b, "second", &error));
+  g_assert_true (tally_tx_journal_add (journal, 5, &sender, 40, raw, c, "other chain", &error));
+  g_assert_no_error (error);
+  /* The hash is unique. */
+  g_assert_false (tally_tx_journal_add (journal, 1, &sender, 8, raw, a, "again", &error));
+  g_assert_error (error, TALLY_CORE_ERROR, TALLY_CORE_ERROR_STORAGE);
+  g_clear_error (&error);
+  g_assert_true (tally_tx_journal_mark_replaced (journal, a, b, &error));
+  g_assert_no_error (error);
+  g_clear_object (&journal);
+
+  /* Everything survives closing the file. */
+  journal = tally_tx_journal_open (path, &error);
+  g_assert_no_error (error);
+  entry = tally_tx_journal_lookup (journal, a, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (entry->state, ==, TALLY_TX_STATE_REPLACED);
+  g_assert_true (entry->has_replaced_by);
+  g_assert_cmpmem (entry->replaced_by, 32, b, 32);
+  g_assert_cmpuint (entry->nonce, ==, 7);
+  g_assert_cmpuint (entry->chain_id, ==, 1);
+  g_assert_true (tally_address_equal (&entry->sender, &sender));
+  g_assert_true (g_bytes_equal (entry->raw, raw));
+  g_assert_cmpstr (entry->purpose, ==, "first");
+  g_assert_cmpint (entry->created, >, 0);
+
+  pending = tally_tx_journal_list_pending (journal, 1, &sender, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (pending->len, ==, 1);
+  g_assert_cmpmem (((TallyTxJournalEntry *) pending->pdata[0])->hash, 32, b, 32);
+  g_clear_pointer (&pending, g_ptr_array_unref);
+  pending = tally_tx_journal_list_pending (journal, 1, &other, &error);
+  g_assert_cmpuint (pending->len, ==, 0);
+
+  g_assert_true (tally_tx_journal_next_nonce (journal, 1, &sender, &next, &error));
+  g_assert_cmpuint (next, ==, 8);
+  g_assert_true (tally_tx_journal_next_nonce (journal, 5, &sender, &next, &error));
+  g_assert_cmpuint (next, ==, 41);
+
+  g_assert_true (tally_tx_journal_set_state (journal, b, TALLY_TX_STATE_FAILED, "why", &error));
+  g_clear_pointer (&entry, tally_tx_journal_entry_free);
+  entry = tally_tx_journal_lookup (journal, b, &error);
+  g_assert_cmpint (entry->state, ==, TALLY_TX_STATE_FAILED);
+  g_assert_cmpstr (entry->detail, ==, "why");
+  g_assert_cmpstr (tally_tx_state_to_string (entry->state), ==, "failed");
+
+  fill_hash (c, 9);
+  g_clear_pointer (&entry, tally_tx_journal_entry_free);
+  entry = tally_tx_journal_lookup (journal, c, &error);
+  g_assert_null (entry);
+  g_assert_error (error, TALLY_CORE_ERROR, TALLY_CORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_false (tally_tx_journal_set_state (journal, c, TALLY_TX_STATE_MINED, NULL, &error));
+  g_assert_error (error, TALLY_CORE_ERROR, TALLY_CORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_clear_object (&journal);
+
+  remove_dir (g_steal_pointer (&dir));
+}
+
+static void
+test_journal_bad_files (void)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *path = temp_journal_path (&dir);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TallyTxJournal) journal = NULL;
+  sqlite3     *db = NULL;
+  TallyAddress zero = { { 0 } };
+  g_autoptr (GPtrArray) sender_list = NULL;
+
+  /* Not a database at all. */
+  g_assert_true (g_file_set_contents (path, "this is not SQLite, not even close", -1, &error));
+  journal = tally_tx_journal_open (path, &error);
+  g_assert_null (journal);
+  g_assert_error (error, TALLY_CORE_ERROR, TALLY_CORE_ERROR_STORAGE);
+  g_assert_nonnull (strstr (error->message, path));
+  g_clear_error (&error);
+  g_assert_cmpint (g_unlink (path), ==, 0);
+
+  /* A schema from a newer Tally is left alone. */
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "PRAGMA user_version = 99", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  journal = tally_tx_journal_open (path, &error);
+  g_assert_null (journal);
+  g_assert_error (error, TALLY_CORE_ERROR, TALLY_CORE_ERROR_STORAGE);
+  g_assert_nonnull (strstr (error->message, "99"));
+  g_clear_error (&error);
+  g_assert_cmpint (g_unlink (path), ==, 0);
+
+  /* A row edited by hand (a short hash) is refused, not half read. */
+  journal = tally_tx_journal_open (path, &error);
+  g_assert_no_error (error);
+  g_clear_object (&journal);
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db,
+                                 "PRAGMA ignore_check_constraints = 1;"
+                                 "INSERT INTO transactions (chain_id, sender, nonce, raw, hash,"
+                                 " state, created, updated) VALUES (1, zeroblob (20), 0, x'02',"
+                                 " x'0102', 'pending', 0, 0);",
+                                 NULL, NULL, NULL),
+                   ==, SQLITE_OK);
+  sqlite3_close (db);
+  journal = tally_tx_journal_open (path, &error);
+  g_assert_no_error (error);
+  sender_list = tally_tx_journal_list_pending (journal, 1, &zero, &error);
+  g_assert_null (sender_list);
+  g_assert_error (error, TALLY_CORE_ERROR, TALLY_CORE_ERROR_STORAGE);
+  g_assert_nonnull (strstr (error->message, "damaged"));
+  g_clear_error (&error);
+  g_clear_object (&journal);
+
+  remove_dir (g_steal_pointer (&dir));
+}
+
+/* ---- The manager on anvil ----------------------------------------------- */
+
+typedef struct
+{
+  TallyAnvil     *anvil;
+  char           *dir;
+  char           *path;
+  TallyRpcClient *client;
+  TallySigner    *signer;
+  TallyTxJournal *journal;
+  TallyTxManager *manager;
+  TallyAddress    sender;
+} Fixture;
+
+static TallySigner *
+anvil_signer (const char *key_hex)
+{
+  g_autoptr (GError) error = NULL;
+  guint8          key[TALLY_PRIVATE_KEY_LEN];
+  TallyKeySigner *signer;
+
+  g_assert_true (tally_hex_decode_fixed (key, sizeof key, key_hex, -1, &error));
+  signer = tally_key_signer_new (key, &error);
+  g_assert_no_error (error);
+  memset (key, 0, sizeof key);
+  return TALLY_SIGNER (signer);
+}
+
+static void
+fixture_set_up (Fixture      *f,
+                gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+
+  f->anvil = tally_anvil_start (&error);
+  g_assert_no_error (error);
+  f->path = temp_journal_path (&f->dir);
+  f->client = tally_test_rpc_fast_client (tally_anvil_get_url (f->anvil));
+  f->signer = anvil_signer (ANVIL_KEY);
+  tally_signer_get_address (f->signer, &f->sender);
+  f->journal = tally_tx_journal_open (f->path, &error);
+  g_assert_no_error (error);
+  f->manager = tally_tx_manager_new (f->client, f->signer, f->journal, TALLY_ANVIL_CHAIN_ID);
+  tally_tx_manager_set_poll_interval (f->manager, 50);
+}
+
+static void
+fixture_tear_down (Fixture      *f,
+                   gconstpointer data)
+{
+  g_clear_object (&f->manager);
+  g_clear_object (&f->journal);
+  g_clear_object (&f->signer);
+  g_clear_object (&f->client);
+  g_clear_pointer (&f->anvil, tally_anvil_free);
+  g_clear_pointer (&f->path, g_free);
+  remove_dir (g_steal_pointer (&f->dir));
+}
+
+static void
+send_ok (TallyTxManager     *manager,
+         const TallyAddress *to,
+         guint64             wei,
+         const char         *purpose,
+         guint8              hash[32])
+{
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  TallyUint256 value;
+  gboolean     ok;
+
+  tally_uint256_from_uint64 (&value, wei);
+  tally_tx_manager_send_async (manager, to, &value, NULL, purpose, NULL, tally_test_rpc_on_done,
+                               &result);
+  ok = tally_tx_manager_send_finish (manager, tally_test_rpc_wait_for (&result), hash, &error);
+  g_assert_no_error (error);
+  g_assert_true (ok);
+}
+
+static TallyRpcReceipt *
+wait_for_receipt (TallyTxManager *manager,
+                  const guint8    hash[32],
+                  GError        **error)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+
+  tally_tx_manager_wait_async (manager, hash, NULL, tally_test_rpc_on_done, &result);
+  return tally_tx_manager_wait_finish (manager, tally_test_rpc_wait_for (&result), error);
+}
+
+static void
+assert_mined (TallyTxManager *manager,
+              const guint8    hash[32])
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TallyRpcReceipt) receipt = wait_for_receipt (manager, hash, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (receipt);
+  g_assert_true (receipt->success);
+  g_assert_cmpmem (receipt->transaction_hash, 32, hash, 32);
+}
+
+static TallyTxJournalEntry *
+journaled (Fixture      *f,
+           const guint8 *hash)
+{
+  g_autoptr (GError) error = NULL;
+  TallyTxJournalEntry *entry = tally_tx_journal_lookup (f->journal, hash, &error);
+
+  g_assert_no_error (error);
+  return entry;
+}
+
+static void
+call_node (TallyRpcClient *client,
+           const char     *method,
+           const char     *params_json)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) reply = NULL;
+  JsonNode *params = json_from_string (params_json, &error);
+
+  g_assert_no_error (error);
+  tally_rpc_client_call_async (client, method, params, 0, NULL, tally_test_rpc_on_done, &result);
+  reply = tally_rpc_client_call_finish (client, tally_test_rpc_wait_for (&result), &error);
+  g_assert_no_error (error);
+}
+
+static void
+test_transfer (Fixture      *f,
+               gconstpointer data)
+{
+  g_autoptr (TallyTxJournalEntry) entry = NULL;
+  g_autoptr (TallyTransaction) tx = NULL;
+  g_autoptr (GError) error = NULL;
+  TallyAddress  other = tally_test_rpc_address_of (TALLY_TEST_OTHER_ACCOUNT);
+  guint8        hash[32];
+  TallyUint256  floor;
+  gsize         len = 0;
+  const guint8 *raw;
+
+  send_ok (f->manager, &other, 12345, "Pay Bob", hash);
+  entry = journaled (f, hash);
+  g_assert_cmpint (entry->state, ==, TALLY_TX_STATE_PENDING);
+  assert_mined (f->manager, hash);
+  g_clear_pointer (&entry, tally_tx_journal_entry_free);
+
+  entry = journaled (f, hash);
+  g_assert_cmpint (entry->state, ==, TALLY_TX_STATE_MINED);
+  g_assert_cmpstr (entry->purpose, ==, "Pay Bob");
+  g_assert_cmpuint (entry->nonce, ==, 0);
+  g_assert_cmpuint (entry->chain_id, ==, TALLY_ANVIL_CHAIN_ID);
+  g_assert_true (tally_address_equal (&entry->sender, &f->sender));
+
+  /* The journaled bytes are the transaction as built: fees and gas. */
+  raw = g_bytes_get_data (entry->raw, &len);
+  g_assert_true (tally_transaction_parse (&tx, raw, len, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (tx->gas_limit, ==, 21000 * 120 / 100);
+  tally_uint256_from_uint64 (&floor, TALLY_TX_MANAGER_PRIORITY_FLOOR_WEI);
+  g_assert_cmpint (tally_uint256_cmp (&tx->max_priority_fee_per_gas, &floor), >=, 0);
+  g_assert_cmpint (tally_uint256_cmp (&tx->max_fee_per_gas, &tx->max_priority_fee_per_gas), >,
+                   0);
+  g_assert_true (tally_address_equal (&tx->to, &other));
+}
+
+static void
+test_consecutive (Fixture      *f,
+                  gconstpointer data)
+{
+  TallyAddress  other = tally_test_rpc_address_of (TALLY_TEST_OTHER_ACCOUNT);
+  GAsyncResult *results[4] = { NULL };
+  guint8        hashes[4][32];
+  TallyUint256  value;
+
+  /* All at once: the manager must still hand out one nonce each. */
+  tally_uint256_from_uint64 (&value, 1);
+  for (guint i = 0; i < G_N_ELEMENTS (results); i++)
+    tally_tx_manager_send_async (f->manager, &other, &value, NULL, "batch", NULL,
+                                 tally_test_rpc_on_done, &results[i]);
+  for (guint i = 0; i < G_N_ELEMENTS (results); i++)
+    {
+      g_autoptr (GError) error = NULL;
+
+      g_assert_true (tally_tx_manager_send_finish (
+        f->manager, tally_test_rpc_wait_for (&results[i]), hashes[i], &error));
+      g_assert_no_error (error);
+      g_clear_object (&results[i]);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (results); i++)
+    {
+      g_autoptr (TallyTxJournalEntry) entry = NULL;
+
+      assert_mined (f->manager, hashes[i]);
+      entry = journaled (f, hashes[i]);
+      g_assert_cmpuint (entry->nonce, ==, i);
+      g_assert_cmpint (entry->state, ==, TALLY_TX_STATE_MINED);
+    }
+  g_assert_cmpuint (tally_test_rpc_nonce_of (f->client, TALLY_TEST_ANVIL_ACCOUNT), ==, 4);
+}
+
+static TallyTransaction *
+parse_entry (TallyTxJournalEntry *entry)
+{
+  g_autoptr (GError) error = NULL;
+  TallyTransaction *tx = NULL;
+  gsize             len = 0;
+  const guint8     *raw = g_bytes_get_data (entry->raw, &len);
+
+  g_assert_true (tally_transaction_parse (&tx, raw, len, &error));
+  g_assert_no_error (error);
+  return tx;
+}
+
+static void
+assert_bumped (const TallyUint256 *new_fee,
+               const TallyUint256 *old_fee)
+{
+  TallyUint256 scaled_new, scaled_old;
+
+  g_assert_true (tally_uint256_mul_uint64 (&scaled_new, new_fee, 100));
+  g_assert_true (tally_uint256_mul_uint64 (&scaled_old, old_fee, 110));
+  g_assert_cmpint (tally_uint256_cmp (&scaled_new, &scaled_old), >=, 0);
+}
+
+static void
+replace_stuck (Fixture      *f,
+               gboolean      cancel,
+               gconstpointer data)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TallyTxJournalEntry) old_entry = NULL;
+  g_autoptr (TallyTxJournalEntry) new_entry = NULL;
+  g_autoptr (TallyTransaction) old_tx = NULL;
+  g_autoptr (TallyTransaction) new_tx = NULL;
+  g_autoptr (TallyRpcReceipt) receipt = NULL;
+  TallyAddress other = tally_test_rpc_address_of (TALLY_TEST_OTHER_ACCOUNT);
+  guint8       stuck[32], replacement[32], again[32];
+
+  call_node (f->client, "evm_setAutomine", "[false]");
+  send_ok (f->manager, &other, 777, "Stuck payment", stuck);
+
+  if (cancel)
+    tally_tx_manager_cancel_async (f->manager, stuck, NULL, tally_test_rpc_on_done, &result);
+  else
+    tally_tx_manager_speed_up_async (f->manager, stuck, NULL, tally_test_rpc_on_done, &result);
+  g_assert_true (
+    cancel ? tally_tx_manager_cancel_finish (f->manager, tally_test_rpc_wait_for (&result),
+                                             replacement, &error)
+           : tally_tx_manager_speed_up_finish (f->manager, tally_test_rpc_wait_for (&result),
+                                               replacement, &error));
+  g_assert_no_error (error);
+  g_assert_true (memcmp (stuck, replacement, 32) != 0);
+
+  /* A replaced transaction cannot be replaced again. */
+  g_clear_object (&result);
+  tally_tx_manager_speed_up_async (f->manager, stuck, NULL, tally_test_rpc_on_done, &result);
+  g_assert_false (tally_tx_manager_speed_up_finish (f->manager, tally_test_rpc_wait_for (&result),
+                                                    again, &error));
+  g_assert_error (error, TALLY_CORE_ERROR, TALLY_CORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_clear_object (&result);
+
+  call_node (f->client, "evm_mine", "[]");
+  assert_mined (f->manager, replacement);
+  receipt = wait_for_receipt (f->manager, stuck, &error);
+  g_assert_null (receipt);
+  g_assert_error (error, TALLY_CORE_ERROR, TALLY_CORE_ERROR_NOT_FOUND);
+
+  old_entry = journaled (f, stuck);
+  new_entry = journaled (f, replacement);
+  g_assert_cmpint (old_entry->state, ==, TALLY_TX_STATE_REPLACED);
+  g_assert_true (old_entry->has_replaced_by);
+  g_assert_cmpmem (old_entry->replaced_by, 32, replacement, 32);
+  g_assert_cmpint (new_entry->state, ==, TALLY_TX_STATE_MINED);
+  g_assert_cmpuint (new_entry->nonce, ==, old_entry->nonce);
+
+  old_tx = parse_entry (old_entry);
+  new_tx = parse_entry (new_entry);
+  assert_bumped (&new_tx->max_priority_fee_per_gas, &old_tx->max_priority_fee_per_gas);
+  assert_bumped (&new_tx->max_fee_per_gas, &old_tx->max_fee_per_gas);
+  if (cancel)
+    {
+      g_assert_true (tally_address_equal (&new_tx->to, &f->sender));
+      g_assert_true (tally_uint256_is_zero (&new_tx->value));
+      g_assert_cmpuint (new_tx->gas_limit, ==, 21000);
+    }
+  else
+    {
+      g_assert_true (tally_address_equal (&new_tx->to, &other));
+      g_assert_true (tally_uint256_cmp (&new_tx->value, &old_tx->value) == 0);
+      g_assert_cmpuint (new_tx->gas_limit, ==, old_tx->gas_limit);
+    }
+  g_assert_cmpuint (tally_test_rpc_nonce_of (f->client, TALLY_TEST_ANVIL_ACCOUNT), ==, 1);
+}
+
+static void
+test_speed_up (Fixture      *f,
+               gconstpointer data)
+{
+  replace_stuck (f, FALSE, data);
+}
+
+static void
+test_cancel (Fixture      *f,
+             gconstpointer data)
+{
+  replace_stuck (f, TRUE, data);
+}
+
+static void
+journal_signed (TallyTxJournal *journal,
+                GBytes         *raw,
+                guint64         chain_id,
+                guint8          hash[32])
+{
+  g_autoptr (TallyTransaction) tx = NULL;
+  g_autoptr (GError) error = NULL;
+  TallyAddress  sender;
+  gsize         len = 0;
+  const guint8 *bytes = g_bytes_get_data (raw, &len);
+
+  g_assert_true (tally_transaction_parse (&tx, bytes, len, &error));
+  g_assert_true (tally_transaction_hash (hash, tx, &error));
+  g_assert_true (tally_transaction_recover_sender (&sender, tx, &error));
+  g_assert_true (tally_tx_journal_add (journal, chain_id, &sender, tx->nonce, raw, hash, "resumed",
+                                       &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_restart (Fixture      *f,
+              gconstpointer data)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TallyRpcClient) down_client = NULL;
+  g_autoptr (TallyTxManager) down = NULL;
+  g_autoptr (TallyTxJournalEntry) entry = NULL;
+  g_autoptr (GBytes) raw = tally_test_rpc_signed_transaction (0, NULL);
+  g_autofree char *down_url = NULL;
+  guint8           hash[32];
+  guint16          port = 0;
+  guint            n_sent = 99;
+
+  /* Signed and journaled, but the node could not be reached. */
+  journal_signed (f->journal, raw, TALLY_ANVIL_CHAIN_ID, hash);
+  g_assert_true (tally_anvil_pick_free_port (&port, &error));
+  down_url = g_strdup_printf ("http://127.0.0.1:%u", port);
+  down_client = tally_test_rpc_fast_client (down_url);
+  tally_rpc_client_set_max_attempts (down_client, 1);
+  down = tally_tx_manager_new (down_client, f->signer, f->journal, TALLY_ANVIL_CHAIN_ID);
+  tally_tx_manager_resume_async (down, NULL, tally_test_rpc_on_done, &result);
+  g_assert_false (
+    tally_tx_manager_resume_finish (down, tally_test_rpc_wait_for (&result), &n_sent, &error));
+  g_assert_error (error, TALLY_CORE_ERROR, TALLY_CORE_ERROR_NETWORK);
+  g_assert_cmpuint (n_sent, ==, 0);
+  g_clear_error (&error);
+  g_clear_object (&result);
+  g_clear_object (&down);
+
+  /* A new process: the journal reopened, a manager on the real node. */
+  g_clear_object (&f->manager);
+  g_clear_object (&f->journal);
+  f->journal = tally_tx_journal_open (f->path, &error);
+  g_assert_no_error (error);
+  entry = journaled (f, hash);
+  g_assert_cmpint (entry->state, ==, TALLY_TX_STATE_PENDING);
+  g_assert_true (g_bytes_equal (entry->raw, raw));
+  f->manager = tally_tx_manager_new (f->client, f->signer, f->journal, TALLY_ANVIL_CHAIN_ID);
+  tally_tx_manager_set_poll_interval (f->manager, 50);
+  tally_tx_manager_resume_async (f->manager, NULL, tally_test_rpc_on_done, &result);
+  g_assert_true (tally_tx_manager_resume_finish (f->manager, tally_test_rpc_wait_for (&result),
+                                                 &n_sent, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n_sent, ==, 1);
+  g_clear_object (&result);
+  assert_mined (f->manager, hash);
+  g_clear_pointer (&entry, tally_tx_journal_entry_free);
+  entry = journaled (f, hash);
+  g_assert_cmpint (entry->state, ==, TALLY_TX_STATE_MINED);
+
+  /* Nothing is left to resume, and the next send takes the next nonce. */
+  tally_tx_manager_resume_async (f->manager, NULL, tally_test_rpc_on_done, &result);
+  g_assert_true (tally_tx_manager_resume_finish (f->manager, tally_test_rpc_wait_for (&result),
+                                                 &n_sent, &error));
+  g_assert_cmpuint (n_sent, ==, 0);
+  {
+    TallyAddress other = tally_test_rpc_address_of (TALLY_TEST_OTHER_ACCOUNT);
+    g_autoptr (TallyTxJournalEntry) next = NULL;
+
+    send_ok (f->manager, &other, 1, "after restart", hash);
+    next = journaled (f, hash);
+    g_assert_cmpuint (next->nonce, ==, 1);
+    assert_mined (f->manager, hash);
+  }
+}
+
+static gboolean
+cancel_later (gpointer user_data)
+{
+  g_cancellable_cancel (user_data);
+  return G_SOURCE_REMOVE;
+}
+
+/* A hash nobody sent is never mined: only cancelling ends the wait. */
+static void
+test_wait_cancel (Fixture      *f,
+                  gconstpointer data)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr (TallyRpcReceipt) receipt = NULL;
+  guint8 hash[32];
+
+  fill_hash (hash, 0x42);
+  tally_tx_manager_wait_async (f->manager, hash, cancellable, tally_test_rpc_on_done, &result);
+  g_timeout_add (300, cancel_later, cancellable);
+  receipt = tally_tx_manager_wait_finish (f->manager, tally_test_rpc_wait_for (&result), &error);
+  g_assert_null (receipt);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+}
+
+/* The broadcast reaches the node but its answer is lost (the proxy holds
+ * it past the client's timeout): the manager must find the transaction by
+ * hash, or send the very same bytes again, never a new transaction. */
+static void
+lost_reply (Fixture *f,
+            gboolean automine)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TallyFaultProxy) proxy =
+    tally_fault_proxy_new (tally_anvil_get_url (f->anvil), &error);
+  g_autoptr (TallyRpcClient) client = NULL;
+  g_autoptr (TallyTxManager) manager = NULL;
+  g_autoptr (TallyTxJournalEntry) entry = NULL;
+  TallyAddress other = tally_test_rpc_address_of (TALLY_TEST_OTHER_ACCOUNT);
+  guint8       hash[32];
+
+  g_assert_no_error (error);
+  if (!automine)
+    call_node (f->client, "evm_setAutomine", "[false]");
+  client = tally_test_rpc_fast_client (tally_fault_proxy_get_url (proxy));
+  tally_rpc_client_set_timeout (client, 1000);
+  manager = tally_tx_manager_new (client, f->signer, f->journal, TALLY_ANVIL_CHAIN_ID);
+  tally_tx_manager_set_poll_interval (manager, 50);
+  /* eth_feeHistory, eth_estimateGas, eth_getTransactionCount, then the send. */
+  for (guint i = 0; i < 3; i++)
+    tally_fault_proxy_push (proxy, TALLY_FAULT_NONE, 0);
+  tally_fault_proxy_push (proxy, TALLY_FAULT_STALL, 3000);
+
+  send_ok (manager, &other, 5, "Lost reply", hash);
+  /* Mined at once: found by hash. Not mined: the same bytes again, which
+   * the node already has. */
+  g_assert_cmpuint (tally_fault_proxy_count (proxy, "eth_sendRawTransaction"), ==,
+                    automine ? 1 : 2);
+  g_assert_cmpuint (tally_fault_proxy_count (proxy, "eth_getTransactionReceipt"), ==, 1);
+  if (!automine)
+    call_node (f->client, "evm_mine", "[]");
+  assert_mined (manager, hash);
+  entry = journaled (f, hash);
+  g_assert_cmpint (entry->state, ==, TALLY_TX_STATE_MINED);
+  g_assert_cmpuint (entry->nonce, ==, 0);
+  g_assert_cmpuint (tally_test_rpc_nonce_of (f->client, TALLY_TEST_ANVIL_ACCOUNT), ==, 1);
+}
+
+static void
+test_lost_reply_mined (Fixture      *f,
+                       gconstpointer data)
+{
+  lost_reply (f, TRUE);
+}
+
+static void
+test_lost_reply_resent (Fixture      *f,
+                        gconstpointer data)
+{
+  lost_reply (f, FALSE);
+}
+
+/* ---- Reverts on the devnet's LabelMarket --------------------------------- */
+
+static void
+test_revert (TallyTestDevnet *devnet,
+             gconstpointer    data)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *path = temp_journal_path (&dir);
+  g_autoptr (TallyTxJournal) journal = tally_tx_journal_open (path, &error);
+  g_autoptr (TallyRpcClient) client =
+    tally_test_rpc_fast_client (tally_network_profile_get_rpc_url (devnet->profile));
+  g_autoptr (TallySigner) signer = anvil_signer (ANVIL_KEY);
+  guint64 chain_id = tally_network_profile_get_chain_id (devnet->profile);
+  g_autoptr (TallyTxManager) manager = tally_tx_manager_new (client, signer, journal, chain_id);
+  const TallyAddress *market = tally_network_profile_get_market_address (devnet->profile);
+  g_autoptr (GBytes) calldata = NULL;
+  g_autoptr (TallyTransaction) tx = tally_transaction_new (TALLY_TRANSACTION_EIP1559);
+  g_autoptr (TallyTxJournalEntry) entry = NULL;
+  g_autoptr (TallyRpcReceipt) receipt = NULL;
+  TallyUint256 one;
+  guint8      *bytes = NULL;
+  gsize        len = 0;
+  guint8       hash[32], key[TALLY_PRIVATE_KEY_LEN];
+  guint64      next = 99;
+  guint        n_sent = 0;
+  TallyAddress sender;
+
+  g_assert_no_error (error);
+  tally_tx_manager_set_poll_interval (manager, 50);
+  tally_uint256_from_uint64 (&one, 1);
+  g_assert_true (tally_label_market_encode_unstake (&bytes, &len, &one, &error));
+  calldata = g_bytes_new_take (bytes, len);
+
+  /* The deployer has no stake: the estimate reverts with the market's error. */
+  tally_tx_manager_send_async (manager, market, NULL, calldata, "Unstake", NULL,
+                               tally_test_rpc_on_done, &result);
+  g_assert_false (
+    tally_tx_manager_send_finish (manager, tally_test_rpc_wait_for (&result), hash, &error));
+  g_assert_error (error, TALLY_CORE_ERROR, TALLY_CORE_ERROR_REVERTED);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "InsufficientFreeStake"));
+  g_clear_error (&error);
+  g_clear_object (&result);
+  /* Nothing was signed or journaled. */
+  tally_signer_get_address (signer, &sender);
+  g_assert_true (tally_tx_journal_next_nonce (journal, chain_id, &sender, &next, &error));
+  g_assert_cmpuint (next, ==, 0);
+
+  /* Mined anyway (gas set by hand): the wait replays it for the reason. */
+  g_assert_true (tally_hex_decode_fixed (key, sizeof key, ANVIL_KEY, -1, &error));
+  tx->chain_id = chain_id;
+  tx->nonce = tally_test_rpc_nonce_of (client, TALLY_TEST_ANVIL_ACCOUNT);
+  tally_uint256_from_uint64 (&tx->max_priority_fee_per_gas, TALLY_TEST_GWEI);
+  tally_uint256_from_uint64 (&tx->max_fee_per_gas, 100 * (guint64) TALLY_TEST_GWEI);
+  tx->gas_limit = 200000;
+  tx->has_to = TRUE;
+  tx->to = *market;
+  tally_transaction_set_data (tx, g_bytes_get_data (calldata, NULL), g_bytes_get_size (calldata));
+  g_assert_true (tally_transaction_sign (tx, key, &error));
+  memset (key, 0, sizeof key);
+  g_assert_true (tally_transaction_encode (&bytes, &len, tx, &error));
+  g_assert_no_error (error);
+  {
+    g_autoptr (GBytes) raw = g_bytes_new_take (bytes, len);
+
+    journal_signed (journal, raw, chain_id, hash);
+  }
+  tally_tx_manager_resume_async (manager, NULL, tally_test_rpc_on_done, &result);
+  g_assert_true (
+    tally_tx_manager_resume_finish (manager, tally_test_rpc_wait_for (&result), &n_sent, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n_sent, ==, 1);
+  g_clear_object (&result);
+
+  tally_tx_manager_wait_async (manager, hash, NULL, tally_test_rpc_on_done, &result);
+  receipt = tally_tx_manager_wait_finish (manager, tally_test_rpc_wait_for (&result), &error);
+  g_assert_null (receipt);
+  g_assert_error (error, TALLY_CORE_ERROR, TALLY_CORE_ERROR_REVERTED);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "InsufficientFreeStake"));
+  entry = tally_tx_journal_lookup (journal, hash, NULL);
+  g_assert_nonnull (entry);
+  g_assert_cmpint (entry->state, ==, TALLY_TX_STATE_FAILED);
+  g_assert_nonnull (strstr (entry->detail, "InsufficientFreeStake"));
+
+  g_clear_object (&manager);
+  g_clear_object (&journal);
+  remove_dir (g_steal_pointer (&dir));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/core/tx-journal/round-trip", test_journal);
+  g_test_add_func ("/core/tx-journal/bad-files", test_journal_bad_files);
+  g_test_add ("/core/tx-manager/transfer", Fixture, NULL, fixture_set_up, test_transfer,
+              fixture_tear_down);
+  g_test_add ("/core/tx-manager/consecutive", Fixture, NULL, fixture_set_up, test_consecutive,
+              fixture_tear_down);
+  g_test_add ("/core/tx-manager/speed-up", Fixture, NULL, fixture_set_up, test_speed_up,
+              fixture_tear_down);
+  g_test_add ("/core/tx-manager/cancel", Fixture, NULL, fixture_set_up, test_cancel,
+              fixture_tear_down);
+  g_test_add ("/core/tx-manager/lost-reply-mined", Fixture, NULL, fixture_set_up,
+              test_lost_reply_mined, fixture_tear_down);
+  g_test_add ("/core/tx-manager/lost-reply-resent", Fixture, NULL, fixture_set_up,
+              test_lost_reply_resent, fixture_tear_down);
+  g_test_add ("/core/tx-manager/wait-cancel", Fixture, NULL, fixture_set_up, test_wait_cancel,
+              fixture_tear_down);
+  g_test_add ("/core/tx-manager/restart", Fixture, NULL, fixture_set_up, test_restart,
+              fixture_tear_down);
+  g_test_add ("/core/tx-manager/revert", TallyTestDevnet, "tally-txm-XXXXXX",
+              tally_test_devnet_set_up, test_revert, tally_test_devnet_tear_down);
+
+  return g_test_run ();
+}

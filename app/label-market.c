@@ -15,6 +15,7 @@
 
 #include "contract-abi.h"
 #include "core-error.h"
+#include "label-market-private.h"
 #include "label-market.h"
 
 /* The built-in ABI of a contract, loaded on first use and kept for the
@@ -32,32 +33,29 @@ builtin_abi (const char        *contract,
   return *slot;
 }
 
-static TallyContractAbi *
-market_abi (GError **error)
+TallyContractAbi *
+tally_label_market_abi (GError **error)
 {
   static TallyContractAbi *abi = NULL;
 
   return builtin_abi ("LabelMarket", &abi, error);
 }
 
-static TallyContractAbi *
-token_abi (GError **error)
+TallyContractAbi *
+tally_label_token_abi (GError **error)
 {
   static TallyContractAbi *abi = NULL;
 
   return builtin_abi ("LabelToken", &abi, error);
 }
 
-typedef TallyContractAbi *(*AbiGetter) (GError **error);
-
-/* Calldata of function on the contract whose ABI get_abi gives; takes args. */
-static gboolean
-encode_call (AbiGetter      get_abi,
-             const char    *function,
-             TallyAbiValue *args,
-             guint8       **out,
-             gsize         *out_len,
-             GError       **error)
+gboolean
+tally_label_encode_call (TallyLabelAbiGetter get_abi,
+                         const char         *function,
+                         TallyAbiValue      *args,
+                         guint8            **out,
+                         gsize              *out_len,
+                         GError            **error)
 {
   g_autoptr (TallyAbiValue) owned_args = args;
   TallyContractAbi *abi = get_abi (error);
@@ -67,13 +65,12 @@ encode_call (AbiGetter      get_abi,
   return tally_contract_abi_encode_call (abi, out, out_len, function, owned_args, error);
 }
 
-/* The outputs of function as a tuple, or NULL when they do not decode. */
-static TallyAbiValue *
-decode_result (AbiGetter     get_abi,
-               const char   *function,
-               const guint8 *data,
-               gsize         len,
-               GError      **error)
+TallyAbiValue *
+tally_label_decode_result (TallyLabelAbiGetter get_abi,
+                           const char         *function,
+                           const guint8       *data,
+                           gsize               len,
+                           GError            **error)
 {
   g_autoptr (TallyAbiValue) result = NULL;
   TallyContractAbi *abi = get_abi (error);
@@ -83,8 +80,8 @@ decode_result (AbiGetter     get_abi,
   return g_steal_pointer (&result);
 }
 
-static TallyAbiValue *
-uint_args (const TallyUint256 *amount)
+TallyAbiValue *
+tally_label_uint_args (const TallyUint256 *amount)
 {
   TallyAbiValue *args = tally_abi_value_new_tuple ();
 
@@ -92,8 +89,8 @@ uint_args (const TallyUint256 *amount)
   return args;
 }
 
-static TallyAbiValue *
-address_args (const TallyAddress *account)
+TallyAbiValue *
+tally_label_address_args (const TallyAddress *account)
 {
   TallyAbiValue *args = tally_abi_value_new_tuple ();
 
@@ -109,7 +106,8 @@ tally_label_market_encode_stake (guint8            **out,
 {
   g_return_val_if_fail (amount != NULL, FALSE);
 
-  return encode_call (market_abi, "stake(uint256)", uint_args (amount), out, out_len, error);
+  return tally_label_encode_call (tally_label_market_abi, "stake(uint256)",
+                                  tally_label_uint_args (amount), out, out_len, error);
 }
 
 gboolean
@@ -120,7 +118,8 @@ tally_label_market_encode_unstake (guint8            **out,
 {
   g_return_val_if_fail (amount != NULL, FALSE);
 
-  return encode_call (market_abi, "unstake(uint256)", uint_args (amount), out, out_len, error);
+  return tally_label_encode_call (tally_label_market_abi, "unstake(uint256)",
+                                  tally_label_uint_args (amount), out, out_len, error);
 }
 
 gboolean
@@ -128,7 +127,8 @@ tally_label_market_encode_claim (guint8 **out,
                                  gsize   *out_len,
                                  GError **error)
 {
-  return encode_call (market_abi, "claim()", tally_abi_value_new_tuple (), out, out_len, error);
+  return tally_label_encode_call (tally_label_market_abi, "claim()", tally_abi_value_new_tuple (),
+                                  out, out_len, error);
 }
 
 gboolean
@@ -139,8 +139,8 @@ tally_label_market_encode_stake_of (guint8            **out,
 {
   g_return_val_if_fail (account != NULL, FALSE);
 
-  return encode_call (market_abi, "stakeOf(address)", address_args (account), out, out_len,
-                      error);
+  return tally_label_encode_call (tally_label_market_abi, "stakeOf(address)",
+                                  tally_label_address_args (account), out, out_len, error);
 }
 
 gboolean
@@ -155,7 +155,7 @@ tally_label_market_decode_stake_of (TallyLabelStake *stake,
   g_return_val_if_fail (stake != NULL, FALSE);
 
   memset (stake, 0, sizeof *stake);
-  result = decode_result (market_abi, "stakeOf(address)", data, len, error);
+  result = tally_label_decode_result (tally_label_market_abi, "stakeOf(address)", data, len, error);
   if (result == NULL)
     return FALSE;
   tally_abi_value_get_uint (tally_abi_value_get_element (result, 0), &stake->total);
@@ -180,7 +180,7 @@ tally_label_market_describe_revert (const guint8 *data,
                                     gsize         len)
 {
   g_autoptr (GError) error = NULL;
-  TallyContractAbi *abi = market_abi (&error);
+  TallyContractAbi *abi = tally_label_market_abi (&error);
 
   if (abi == NULL)
     return tally_abi_describe_revert (data, len, NULL);
@@ -198,9 +198,10 @@ tally_label_token_encode_approve (guint8            **out,
 
   g_return_val_if_fail (spender != NULL && amount != NULL, FALSE);
 
-  args = address_args (spender);
+  args = tally_label_address_args (spender);
   tally_abi_value_append (args, tally_abi_value_new_uint (amount));
-  return encode_call (token_abi, "approve(address,uint256)", args, out, out_len, error);
+  return tally_label_encode_call (tally_label_token_abi, "approve(address,uint256)", args, out,
+                                  out_len, error);
 }
 
 gboolean
@@ -211,8 +212,8 @@ tally_label_token_encode_balance_of (guint8            **out,
 {
   g_return_val_if_fail (account != NULL, FALSE);
 
-  return encode_call (token_abi, "balanceOf(address)", address_args (account), out, out_len,
-                      error);
+  return tally_label_encode_call (tally_label_token_abi, "balanceOf(address)",
+                                  tally_label_address_args (account), out, out_len, error);
 }
 
 gboolean
@@ -226,7 +227,8 @@ tally_label_token_decode_balance_of (TallyUint256 *balance,
   g_return_val_if_fail (balance != NULL, FALSE);
 
   memset (balance, 0, sizeof *balance);
-  result = decode_result (token_abi, "balanceOf(address)", data, len, error);
+  result =
+    tally_label_decode_result (tally_label_token_abi, "balanceOf(address)", data, len, error);
   if (result == NULL)
     return FALSE;
   tally_abi_value_get_uint (tally_abi_value_get_element (result, 0), balance);

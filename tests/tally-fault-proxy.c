@@ -157,13 +157,19 @@ rewrite_reply (Exchange *exchange)
       json_object_set_string_member (error, "message", "Too many requests, rate limit exceeded");
       json_object_set_object_member (first, "error", error);
     }
-  else if (exchange->fault->kind == TALLY_FAULT_REWRITE_RESULT && JSON_NODE_HOLDS_OBJECT (root))
+  else if (exchange->fault->kind == TALLY_FAULT_REWRITE_RESULT &&
+           (JSON_NODE_HOLDS_OBJECT (root) ||
+            (JSON_NODE_HOLDS_ARRAY (root) && json_array_get_length (json_node_get_array (root)) > 0)))
     {
       g_autoptr (JsonParser) result_parser = json_parser_new ();
+      /* In a batch, the first call's reply. */
+      JsonObject *target = JSON_NODE_HOLDS_OBJECT (root)
+                             ? json_node_get_object (root)
+                             : json_array_get_object_element (json_node_get_array (root), 0);
 
       g_assert_true (json_parser_load_from_data (result_parser, exchange->fault->result_json, -1,
                                                  NULL));
-      json_object_set_member (json_node_get_object (root), "result",
+      json_object_set_member (target, "result",
                               json_node_copy (json_parser_get_root (result_parser)));
     }
   json_generator_set_root (generator, root);

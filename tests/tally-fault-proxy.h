@@ -26,7 +26,7 @@ typedef enum
   TALLY_FAULT_BATCH_ELEMENT_429, /* forward a batch, replace its first element with a 429 error */
   TALLY_FAULT_OVERSIZE,          /* answer 200 with a JSON body of arg bytes, Content-Length set */
   TALLY_FAULT_OVERSIZE_CHUNKED,  /* the same, chunked, without Content-Length */
-  TALLY_FAULT_REWRITE_RESULT,    /* forward, then replace the result with the JSON text set */
+  TALLY_FAULT_REWRITE_RESULT,    /* forward, then replace the result (a batch's first) with the JSON text set */
   TALLY_FAULT_RPC_ERROR,         /* answer with a JSON-RPC error: arg the code, the message set */
 } TallyFaultKind;
 

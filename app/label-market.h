@@ -218,4 +218,286 @@ gboolean tally_label_market_decode_get_submission (TallyLabelSubmission *submiss
                                                    gsize                 len,
                                                    GError              **error) G_GNUC_WARN_UNUSED_RESULT;
 
+/* ---- label-market-requester.c: a requester's side of a task, and the
+ * task's views ----------------------------------------------------------- */
+
+/* The contract's bounds (LabelMarketBase.sol). */
+#define TALLY_LABEL_MAX_ITEMS       256
+#define TALLY_LABEL_MAX_CLASSES     255
+#define TALLY_LABEL_MAX_REPLICATION 7
+#define TALLY_LABEL_MAX_REVIEWERS   3
+#define TALLY_LABEL_BPS             10000
+
+/* A task's state, as the contract's TaskState enum numbers it. */
+typedef enum
+{
+  TALLY_LABEL_TASK_NONE,
+  TALLY_LABEL_TASK_OPEN,
+  TALLY_LABEL_TASK_CANCELLED,
+  TALLY_LABEL_TASK_FINALIZED,
+} TallyLabelTaskState;
+
+/* The contract's TaskParams, member for member. Amounts are in the token's
+ * smallest unit, deadlines unix seconds. A gold_commitment of zeros is a
+ * task without gold; has_key_server FALSE a public task. */
+typedef struct
+{
+  guint8       manifest_hash[32];
+  guint        item_count;
+  guint        class_count;
+  guint        replication;
+  guint        reviewers;
+  TallyUint256 reward_per_label;
+  TallyUint256 review_reward_per_item;
+  TallyUint256 stake_per_item;
+  guint        slash_bps;
+  guint        quorum_bps;
+  TallyUint256 leave_fee;
+  guint8       gold_commitment[32];
+  guint        min_gold_accuracy_bps;
+  gboolean     has_key_server;
+  TallyAddress key_server;
+  guint64      commit_deadline;
+  guint64      reveal_deadline;
+  guint64      review_commit_deadline;
+  guint64      review_reveal_deadline;
+} TallyLabelTaskParams;
+
+/* getTask(taskId), the contract's TaskView. escrow is the budget while the
+ * task is open, 0 once cancelled or finalized. */
+typedef struct
+{
+  TallyLabelTaskParams params;
+  TallyAddress         requester;
+  TallyLabelTaskState  state;
+  guint                seats_taken;
+  gboolean             ever_joined;
+  gboolean             gold_revealed;
+  TallyUint256         escrow;
+} TallyLabelTask;
+
+/* getSeat(taskId, seat); an empty seat has no holder and is all zeros. */
+typedef struct
+{
+  gboolean            has_holder;
+  TallyAddress        holder;
+  TallyLabelSeatState state;
+  guint8              hash[32];
+  gboolean            key_granted;
+} TallyLabelSeat;
+
+/* What createTask escrows for params, computed as budgetFor does:
+ * itemCount x R x rewardPerLabel + itemCount x R x V x reviewRewardPerItem.
+ * FALSE when it does not fit 256 bits (the contract would revert). */
+gboolean tally_label_task_params_budget (const TallyLabelTaskParams *params,
+                                         TallyUint256               *budget) G_GNUC_WARN_UNUSED_RESULT;
+
+gboolean tally_label_market_encode_create_task (guint8                    **out,
+                                                gsize                      *out_len,
+                                                const TallyLabelTaskParams *params,
+                                                const char                 *manifest_uri,
+                                                GError                    **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean tally_label_market_encode_cancel_task (guint8            **out,
+                                                gsize              *out_len,
+                                                const TallyUint256 *task_id,
+                                                GError            **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean tally_label_market_encode_budget_for (guint8                    **out,
+                                               gsize                      *out_len,
+                                               const TallyLabelTaskParams *params,
+                                               GError                    **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean tally_label_market_decode_budget_for (TallyUint256 *budget,
+                                               const guint8 *data,
+                                               gsize         len,
+                                               GError      **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* Gold: n_gold strictly increasing item indices and one label byte each. */
+gboolean tally_label_market_encode_reveal_gold (guint8            **out,
+                                                gsize              *out_len,
+                                                const TallyUint256 *task_id,
+                                                const guint16      *gold_indices,
+                                                const guint8       *gold_labels,
+                                                gsize               n_gold,
+                                                const guint8        salt[32],
+                                                GError            **error) G_GNUC_WARN_UNUSED_RESULT;
+/* keccak256(abi.encode(manifestHash, goldIndices, goldLabels, salt)), as
+ * revealGold checks it; the task's params.gold_commitment. */
+void     tally_label_market_gold_commitment (guint8         commitment[32],
+                                             const guint8   manifest_hash[32],
+                                             const guint16 *gold_indices,
+                                             const guint8  *gold_labels,
+                                             gsize          n_gold,
+                                             const guint8   salt[32]);
+gboolean tally_label_market_encode_gold_commitment_of (guint8       **out,
+                                                       gsize         *out_len,
+                                                       const guint8   manifest_hash[32],
+                                                       const guint16 *gold_indices,
+                                                       const guint8  *gold_labels,
+                                                       gsize          n_gold,
+                                                       const guint8   salt[32],
+                                                       GError       **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean tally_label_market_decode_gold_commitment_of (guint8        commitment[32],
+                                                       const guint8 *data,
+                                                       gsize         len,
+                                                       GError      **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* The key server's grant of a private task's key, sealed to account. */
+gboolean tally_label_market_encode_grant_key (guint8            **out,
+                                              gsize              *out_len,
+                                              const TallyUint256 *task_id,
+                                              const TallyAddress *account,
+                                              const guint8       *sealed_key,
+                                              gsize               sealed_key_len,
+                                              GError            **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* finalize: labels has R entries in seat order (the revealed labels of each
+ * revealed seat; NULL or empty for the others), verdicts R x V entries,
+ * entry seat x V + reviewSlot, likewise. The gold is the revealed gold, or
+ * none (n_gold 0). */
+gboolean tally_label_market_encode_finalize (guint8            **out,
+                                             gsize              *out_len,
+                                             const TallyUint256 *task_id,
+                                             GBytes *const      *labels,
+                                             guint               n_labels,
+                                             const guint16      *gold_indices,
+                                             const guint8       *gold_labels,
+                                             gsize               n_gold,
+                                             GBytes *const      *verdicts,
+                                             guint               n_verdicts,
+                                             GError            **error) G_GNUC_WARN_UNUSED_RESULT;
+
+gboolean tally_label_market_encode_get_task (guint8            **out,
+                                             gsize              *out_len,
+                                             const TallyUint256 *task_id,
+                                             GError            **error) G_GNUC_WARN_UNUSED_RESULT;
+/* TALLY_CORE_ERROR_MALFORMED_REPLY also for a count, bps, deadline or state
+ * outside the contract's bounds. */
+gboolean tally_label_market_decode_get_task (TallyLabelTask *task,
+                                             const guint8   *data,
+                                             gsize           len,
+                                             GError        **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* pendingOf(taskId, account): the stake account's seats lock in an open
+ * task and the most it can earn there; both 0 once the task is settled. */
+gboolean tally_label_market_encode_pending_of (guint8            **out,
+                                               gsize              *out_len,
+                                               const TallyUint256 *task_id,
+                                               const TallyAddress *account,
+                                               GError            **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean tally_label_market_decode_pending_of (TallyUint256 *locked,
+                                               TallyUint256 *max_reward,
+                                               const guint8 *data,
+                                               gsize         len,
+                                               GError      **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* taskCount(): task ids run from 1 to it. */
+gboolean tally_label_market_encode_task_count (guint8 **out,
+                                               gsize   *out_len,
+                                               GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean tally_label_market_decode_task_count (TallyUint256 *count,
+                                               const guint8 *data,
+                                               gsize         len,
+                                               GError      **error) G_GNUC_WARN_UNUSED_RESULT;
+
+gboolean tally_label_market_encode_get_seat (guint8            **out,
+                                             gsize              *out_len,
+                                             const TallyUint256 *task_id,
+                                             guint               seat,
+                                             GError            **error) G_GNUC_WARN_UNUSED_RESULT;
+/* TALLY_CORE_ERROR_MALFORMED_REPLY also for a state the contract does not
+ * have, an empty seat with a state, or a held seat without one. */
+gboolean tally_label_market_decode_get_seat (TallyLabelSeat *seat,
+                                             const guint8   *data,
+                                             gsize           len,
+                                             GError        **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* ---- label-market-review.c: a reviewer's side of a task ------------------ */
+
+/* getReview(taskId, seat, reviewSlot); an untaken review seat is all zeros. */
+typedef struct
+{
+  gboolean            has_reviewer;
+  TallyAddress        reviewer;
+  TallyLabelSeatState state;
+  guint8              hash[32];
+} TallyLabelReview;
+
+/* public_key: 64 bytes for a private task, or empty. */
+gboolean tally_label_market_encode_join_review (guint8            **out,
+                                                gsize              *out_len,
+                                                const TallyUint256 *task_id,
+                                                guint               seat,
+                                                const guint8       *public_key,
+                                                gsize               public_key_len,
+                                                GError            **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean tally_label_market_encode_commit_review (guint8            **out,
+                                                  gsize              *out_len,
+                                                  const TallyUint256 *task_id,
+                                                  guint               seat,
+                                                  const guint8        commitment[32],
+                                                  GError            **error) G_GNUC_WARN_UNUSED_RESULT;
+/* verdicts: one byte per item, TALLY_LABEL_VERDICT_*. */
+gboolean tally_label_market_encode_reveal_review (guint8            **out,
+                                                  gsize              *out_len,
+                                                  const TallyUint256 *task_id,
+                                                  guint               seat,
+                                                  const guint8       *verdicts,
+                                                  gsize               verdicts_len,
+                                                  const guint8        salt[32],
+                                                  GError            **error) G_GNUC_WARN_UNUSED_RESULT;
+
+#define TALLY_LABEL_VERDICT_ABSTAIN 0
+#define TALLY_LABEL_VERDICT_ACCEPT  1
+#define TALLY_LABEL_VERDICT_REJECT  2
+
+/* keccak256(abi.encode(chainid, market, taskId, seat, reviewer,
+ * keccak256(verdicts), salt)), as revealReview checks it. */
+void     tally_label_market_review_commitment (guint8              commitment[32],
+                                               guint64             chain_id,
+                                               const TallyAddress *market,
+                                               const TallyUint256 *task_id,
+                                               guint               seat,
+                                               const TallyAddress *reviewer,
+                                               const guint8       *verdicts,
+                                               gsize               verdicts_len,
+                                               const guint8        salt[32]);
+gboolean tally_label_market_encode_review_commitment_of (guint8            **out,
+                                                         gsize              *out_len,
+                                                         const TallyUint256 *task_id,
+                                                         guint               seat,
+                                                         const TallyAddress *reviewer,
+                                                         const guint8        verdicts_hash[32],
+                                                         const guint8        salt[32],
+                                                         GError            **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean tally_label_market_decode_review_commitment_of (guint8        commitment[32],
+                                                         const guint8 *data,
+                                                         gsize         len,
+                                                         GError      **error) G_GNUC_WARN_UNUSED_RESULT;
+
+gboolean tally_label_market_encode_get_review (guint8            **out,
+                                               gsize              *out_len,
+                                               const TallyUint256 *task_id,
+                                               guint               seat,
+                                               guint               review_slot,
+                                               GError            **error) G_GNUC_WARN_UNUSED_RESULT;
+/* TALLY_CORE_ERROR_MALFORMED_REPLY also for a state the contract does not
+ * have, an untaken seat with a state, or a taken one without. */
+gboolean tally_label_market_decode_get_review (TallyLabelReview *review,
+                                               const guint8     *data,
+                                               gsize             len,
+                                               GError          **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* reviewSeatsOf(taskId, account): bit s set when account reviews the
+ * submission in seat s. */
+gboolean tally_label_market_encode_review_seats_of (guint8            **out,
+                                                    gsize              *out_len,
+                                                    const TallyUint256 *task_id,
+                                                    const TallyAddress *account,
+                                                    GError            **error) G_GNUC_WARN_UNUSED_RESULT;
+/* TALLY_CORE_ERROR_MALFORMED_REPLY also for a bit beyond the last seat any
+ * task has. */
+gboolean tally_label_market_decode_review_seats_of (guint        *seats,
+                                                    const guint8 *data,
+                                                    gsize         len,
+                                                    GError      **error) G_GNUC_WARN_UNUSED_RESULT;
+
 G_END_DECLS

@@ -75,4 +75,9 @@ void _tally_market_log_write_thread (GTask        *task,
                                      GCancellable *cancellable);
 void _tally_market_log_close_cache (TallyMarketLog *self);
 
+/* Appends logs (TallyRpcLog, taken) as a page would and emits
+ * ::logs-added, without a node: for fuzz targets of what folds logs. */
+void _tally_market_log_take_logs (TallyMarketLog *self,
+                                  GPtrArray      *logs);
+
 G_END_DECLS

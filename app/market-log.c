@@ -654,6 +654,18 @@ tally_market_log_get_logs (TallyMarketLog *self)
 }
 
 void
+_tally_market_log_take_logs (TallyMarketLog *self,
+                             GPtrArray      *logs)
+{
+  guint first = self->logs->len;
+  guint n = logs->len;
+
+  g_ptr_array_extend_and_steal (self->logs, logs);
+  if (n > 0)
+    g_signal_emit (self, signals[LOGS_ADDED], 0, first, n);
+}
+
+void
 tally_market_log_set_page_span (TallyMarketLog *self,
                                 guint64         span)
 {

@@ -32,5 +32,8 @@ TallyAbiValue *tally_label_decode_result (TallyLabelAbiGetter get_abi,
 /* One-item argument tuples. */
 TallyAbiValue *tally_label_uint_args (const TallyUint256 *amount);
 TallyAbiValue *tally_label_address_args (const TallyAddress *account);
+/* (taskId, account), the arguments of the per-account views of a task. */
+TallyAbiValue *tally_label_task_account_args (const TallyUint256 *task_id,
+                                              const TallyAddress *account);
 
 G_END_DECLS

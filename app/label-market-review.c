@@ -249,13 +249,10 @@ tally_label_market_encode_review_seats_of (guint8            **out,
                                            const TallyAddress *account,
                                            GError            **error)
 {
-  TallyAbiValue *args;
-
   g_return_val_if_fail (task_id != NULL && account != NULL, FALSE);
 
-  args = tally_label_uint_args (task_id);
-  tally_abi_value_append (args, tally_abi_value_new_address (account));
-  return tally_label_encode_call (tally_label_market_abi, REVIEW_SEATS_OF, args, out, out_len,
+  return tally_label_encode_call (tally_label_market_abi, REVIEW_SEATS_OF,
+                                  tally_label_task_account_args (task_id, account), out, out_len,
                                   error);
 }
 

@@ -98,6 +98,16 @@ tally_label_address_args (const TallyAddress *account)
   return args;
 }
 
+TallyAbiValue *
+tally_label_task_account_args (const TallyUint256 *task_id,
+                               const TallyAddress *account)
+{
+  TallyAbiValue *args = tally_label_uint_args (task_id);
+
+  tally_abi_value_append (args, tally_abi_value_new_address (account));
+  return args;
+}
+
 gboolean
 tally_label_market_encode_stake (guint8            **out,
                                  gsize              *out_len,

@@ -375,6 +375,8 @@ fold_log (TallyEarnings     *self,
   const guint8 *data = g_bytes_get_data (log->data, &data_len);
   Event         event;
 
+  if (log->n_topics == 0)
+    return;
   for (event = 0; event < N_EVENTS; event++)
     if (memcmp (log->topics[0], self->topics[event], TALLY_RPC_HASH_LEN) == 0)
       break;
@@ -477,6 +479,8 @@ on_rolled_back (TallyMarketLog *log,
   g_ptr_array_set_size (self->entries, 0);
   memset (self->sums, 0, sizeof self->sums);
   self->open_seats = 0;
+  /* They are counted again as the kept logs are folded again. */
+  self->inconsistencies = 0;
   if (removed > 0)
     g_list_model_items_changed (G_LIST_MODEL (self), 0, removed, 0);
   fold_logs (self, 0, n_kept);

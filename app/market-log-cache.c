@@ -123,7 +123,8 @@ row_to_log (TallyMarketLog *self,
   g_autoptr (TallyRpcLog) log = g_new0 (TallyRpcLog, 1);
   int topics_len = sqlite3_column_bytes (stmt, 3);
 
-  if (sqlite3_column_bytes (stmt, 2) != TALLY_RPC_HASH_LEN ||
+  /* Sync never stores a log without its event topic. */
+  if (sqlite3_column_bytes (stmt, 2) != TALLY_RPC_HASH_LEN || topics_len == 0 ||
       topics_len % TALLY_RPC_HASH_LEN != 0 || topics_len > 4 * TALLY_RPC_HASH_LEN)
     return NULL;
   log->address = self->market;
@@ -131,7 +132,7 @@ row_to_log (TallyMarketLog *self,
   log->log_index = (guint64) sqlite3_column_int64 (stmt, 1);
   memcpy (log->transaction_hash, sqlite3_column_blob (stmt, 2), TALLY_RPC_HASH_LEN);
   log->n_topics = (guint) topics_len / TALLY_RPC_HASH_LEN;
-  log->topics = g_memdup2 (sqlite3_column_blob (stmt, 3), (gsize) MAX (topics_len, 1));
+  log->topics = g_memdup2 (sqlite3_column_blob (stmt, 3), (gsize) topics_len);
   log->data = g_bytes_new (sqlite3_column_blob (stmt, 4), (gsize) sqlite3_column_bytes (stmt, 4));
   return g_steal_pointer (&log);
 }

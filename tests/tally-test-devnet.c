@@ -106,8 +106,10 @@ tally_test_devnet_rpc (TallyTestDevnet *self,
 {
   g_autofree char *body = g_strdup_printf (
     "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"%s\",\"params\":%s}", method, params_json);
+  gsize body_len = strlen (body);
   g_autoptr (SoupMessage) message = soup_message_new ("POST", url != NULL ? url : self->url);
-  g_autoptr (GBytes) request = g_bytes_new_take (g_steal_pointer (&body), strlen (body));
+  /* The length first: argument order is unspecified, and clang steals first. */
+  g_autoptr (GBytes) request = g_bytes_new_take (g_steal_pointer (&body), body_len);
   g_autoptr (GBytes) reply = NULL;
   g_autoptr (JsonParser) parser = json_parser_new ();
   g_autoptr (GError) error = NULL;

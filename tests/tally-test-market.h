@@ -170,7 +170,8 @@ typedef struct
   guint                reviewer;
   guint                reviewed_seat;
   const guint8        *verdicts;
-  TallyTestMarketHook  hook; /* may be NULL */
+  gboolean             skip_finalize; /* stop after TALLY_TEST_MARKET_SETTLING */
+  TallyTestMarketHook  hook;          /* may be NULL */
   gpointer             hook_data;
 } TallyTestMarketTask;
 

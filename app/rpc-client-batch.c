@@ -106,3 +106,17 @@ tally_rpc_batch_dup_result (TallyRpcBatch *batch,
     }
   return json_node_copy (call->result);
 }
+
+JsonNode *
+_tally_rpc_batch_dup_error_data (TallyRpcBatch *batch,
+                                 guint          index)
+{
+  TallyRpcCall *call;
+
+  g_return_val_if_fail (batch != NULL, NULL);
+  g_return_val_if_fail (index < batch->calls->len, NULL);
+  g_return_val_if_fail (batch->answered, NULL);
+
+  call = g_ptr_array_index (batch->calls, index);
+  return call->error != NULL && call->rpc_data != NULL ? json_node_copy (call->rpc_data) : NULL;
+}

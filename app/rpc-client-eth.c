@@ -157,9 +157,7 @@ on_typed_done (GObject      *source,
                                              &error);
   if (reply == NULL)
     {
-      if (rpc_data != NULL && JSON_NODE_HOLDS_VALUE (rpc_data) &&
-          json_node_get_value_type (rpc_data) == G_TYPE_STRING)
-        typed->revert_data = tally_rpc_parse_data (rpc_data, "revert data", NULL);
+      typed->revert_data = _tally_rpc_revert_data (rpc_data);
 
       /* The same signed bytes sent twice are one transaction: a node that
        * already holds it has what we wanted to give it. Geth says "already
@@ -292,6 +290,27 @@ add_block (JsonArray  *array,
   json_array_add_string_element (array, block != NULL ? block : "latest");
 }
 
+GBytes *
+_tally_rpc_revert_data (JsonNode *rpc_data)
+{
+  /* Only a hex string is revert data; some nodes put other things there. */
+  if (rpc_data == NULL || !JSON_NODE_HOLDS_VALUE (rpc_data) ||
+      json_node_get_value_type (rpc_data) != G_TYPE_STRING)
+    return NULL;
+  return tally_rpc_parse_data (rpc_data, "revert data", NULL);
+}
+
+JsonNode *
+_tally_rpc_account_params (const TallyAddress *address,
+                           const char         *block)
+{
+  JsonArray *params = json_array_new ();
+
+  add_address (params, address);
+  add_block (params, block);
+  return params_new (params);
+}
+
 /* A method whose params are an account and a block. */
 static void
 account_call (TallyRpcClient     *self,
@@ -304,12 +323,8 @@ account_call (TallyRpcClient     *self,
               GAsyncReadyCallback callback,
               gpointer            user_data)
 {
-  JsonArray *params = json_array_new ();
-
-  add_address (params, address);
-  add_block (params, block);
-  typed_call (self, typed_new (kind, method), params_new (params), source_tag, cancellable,
-              callback, user_data);
+  typed_call (self, typed_new (kind, method), _tally_rpc_account_params (address, block),
+              source_tag, cancellable, callback, user_data);
 }
 
 void
@@ -512,6 +527,18 @@ tally_rpc_client_eth_call_finish (TallyRpcClient *self,
   return typed_finish (self, result, tally_rpc_client_eth_call_async, error);
 }
 
+JsonNode *
+_tally_rpc_estimate_gas_params (const TallyAddress *from,
+                                const TallyAddress *to,
+                                const TallyUint256 *value,
+                                GBytes             *data)
+{
+  JsonArray *params = json_array_new ();
+
+  json_array_add_object_element (params, call_object (from, to, value, data));
+  return params_new (params);
+}
+
 void
 tally_rpc_client_estimate_gas_async (TallyRpcClient     *self,
                                      const TallyAddress *from,
@@ -522,11 +549,9 @@ tally_rpc_client_estimate_gas_async (TallyRpcClient     *self,
                                      GAsyncReadyCallback callback,
                                      gpointer            user_data)
 {
-  JsonArray *params = json_array_new ();
-
   g_return_if_fail (from != NULL);
-  json_array_add_object_element (params, call_object (from, to, value, data));
-  typed_call (self, typed_new (KIND_QUANTITY, "eth_estimateGas"), params_new (params),
+  typed_call (self, typed_new (KIND_QUANTITY, "eth_estimateGas"),
+              _tally_rpc_estimate_gas_params (from, to, value, data),
               tally_rpc_client_estimate_gas_async, cancellable, callback, user_data);
 }
 
@@ -603,6 +628,23 @@ tally_rpc_client_get_transaction_receipt_finish (TallyRpcClient   *self,
   return TRUE;
 }
 
+JsonNode *
+_tally_rpc_fee_history_params (guint         block_count,
+                               const char   *newest_block,
+                               const double *percentiles,
+                               guint         n_percentiles)
+{
+  JsonArray *params = json_array_new ();
+  JsonArray *percentile_array = json_array_new ();
+
+  take_str_element (params, g_strdup_printf ("0x%x", block_count));
+  add_block (params, newest_block);
+  for (guint i = 0; i < n_percentiles; i++)
+    json_array_add_double_element (percentile_array, percentiles[i]);
+  json_array_add_array_element (params, percentile_array);
+  return params_new (params);
+}
+
 void
 tally_rpc_client_fee_history_async (TallyRpcClient     *self,
                                     guint               block_count,
@@ -613,21 +655,17 @@ tally_rpc_client_fee_history_async (TallyRpcClient     *self,
                                     GAsyncReadyCallback callback,
                                     gpointer            user_data)
 {
-  TypedCall *typed = typed_new (KIND_FEE_HISTORY, "eth_feeHistory");
-  JsonArray *params = json_array_new ();
-  JsonArray *percentile_array = json_array_new ();
+  TypedCall *typed;
 
   g_return_if_fail (block_count > 0);
   g_return_if_fail (percentiles != NULL || n_percentiles == 0);
 
+  typed = typed_new (KIND_FEE_HISTORY, "eth_feeHistory");
   typed->n_percentiles = n_percentiles;
-  take_str_element (params, g_strdup_printf ("0x%x", block_count));
-  add_block (params, newest_block);
-  for (guint i = 0; i < n_percentiles; i++)
-    json_array_add_double_element (percentile_array, percentiles[i]);
-  json_array_add_array_element (params, percentile_array);
-  typed_call (self, typed, params_new (params), tally_rpc_client_fee_history_async, cancellable,
-              callback, user_data);
+  typed_call (self, typed,
+              _tally_rpc_fee_history_params (block_count, newest_block, percentiles,
+                                             n_percentiles),
+              tally_rpc_client_fee_history_async, cancellable, callback, user_data);
 }
 
 TallyRpcFeeHistory *

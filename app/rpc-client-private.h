@@ -64,6 +64,24 @@ gboolean _tally_rpc_parse_address (JsonNode     *node,
                                    TallyAddress *out,
                                    GError      **error) G_GNUC_WARN_UNUSED_RESULT;
 
+/* The params of the typed calls, for batches that hold the same calls. */
+JsonNode *_tally_rpc_account_params (const TallyAddress *address,
+                                     const char         *block);
+JsonNode *_tally_rpc_estimate_gas_params (const TallyAddress *from,
+                                          const TallyAddress *to,
+                                          const TallyUint256 *value,
+                                          GBytes             *data);
+JsonNode *_tally_rpc_fee_history_params (guint         block_count,
+                                         const char   *newest_block,
+                                         const double *percentiles,
+                                         guint         n_percentiles);
+/* The revert bytes in a JSON-RPC error's "data", or NULL when it holds none. */
+GBytes *_tally_rpc_revert_data (JsonNode *rpc_data);
+/* After tally_rpc_client_batch_finish(): the "data" of the call's JSON-RPC
+ * error, or NULL when it has none. */
+JsonNode *_tally_rpc_batch_dup_error_data (TallyRpcBatch *batch,
+                                           guint          index);
+
 typedef struct _TallyRpcHeads TallyRpcHeads;
 
 #define TALLY_RPC_MAX_BACKOFF_MS 30000

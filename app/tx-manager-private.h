@@ -1,5 +1,6 @@
 /* tx-manager-private.h: TallyTxManager's instance, shared by tx-manager.c
- * (sending, replacing) and tx-manager-wait.c (waiting, resuming)
+ * (sending, replacing), tx-manager-prepare.c (fees, gas, nonce) and
+ * tx-manager-wait.c (waiting, resuming)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -57,5 +58,15 @@ void     tally_tx_manager_ask_node_async (TallyRpcClient     *client,
 gboolean tally_tx_manager_ask_node_finish (TallyRpcClient *client,
                                            GAsyncResult   *result);
 char    *tally_tx_manager_hash_to_string (const guint8 hash[TALLY_TX_JOURNAL_HASH_LEN]);
+/* Fills in the send's fees and, when it estimates gas, its gas limit and
+ * nonce, from one JSON-RPC batch (tx-manager-prepare.c). */
+void     tally_tx_manager_prepare_async (TallyTxManager     *self,
+                                         SendData           *send,
+                                         GCancellable       *cancellable,
+                                         GAsyncReadyCallback callback,
+                                         gpointer            user_data);
+gboolean tally_tx_manager_prepare_finish (TallyTxManager *self,
+                                          GAsyncResult   *result,
+                                          GError        **error) G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS

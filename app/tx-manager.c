@@ -1,6 +1,6 @@
 /* tx-manager.c: TallyTxManager, and the send pipeline shared by new
- * transactions and replacements: fees, gas, nonce, signature, journal,
- * broadcast
+ * transactions and replacements: fees, gas and nonce (tx-manager-prepare.c),
+ * signature, journal, broadcast
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -8,11 +8,9 @@
 
 #include "config.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 #include "core-error.h"
-#include "label-market.h"
 #include "tx-manager-private.h"
 #include "wallet/hex.h"
 #include "wallet/tx.h"
@@ -92,55 +90,6 @@ send_cancelled (GTask *task)
     return FALSE;
   send_release (task);
   return g_task_return_error_if_cancelled (task);
-}
-
-static int
-compare_uint256 (const void *a,
-                 const void *b)
-{
-  return tally_uint256_cmp (a, b);
-}
-
-static gboolean
-max_into (TallyUint256       *value,
-          const TallyUint256 *floor)
-{
-  if (tally_uint256_cmp (value, floor) < 0)
-    *value = *floor;
-  return TRUE;
-}
-
-/* maxPriorityFee: the median of recent blocks' chosen percentile, at
- * least the floor; maxFee: twice the next block's base fee plus that, so
- * the transaction survives several full blocks of base fee rises. */
-static gboolean
-fees_from_history (const TallyRpcFeeHistory *history,
-                   TallyUint256             *priority,
-                   TallyUint256             *max_fee,
-                   GError                  **error)
-{
-  TallyUint256 floor, doubled;
-
-  tally_uint256_from_uint64 (&floor, TALLY_TX_MANAGER_PRIORITY_FLOOR_WEI);
-  *priority = floor;
-  if (history->rewards != NULL && history->n_percentiles > 0 && history->n_blocks > 0)
-    {
-      g_autofree TallyUint256 *rewards = g_new (TallyUint256, history->n_blocks);
-
-      for (guint i = 0; i < history->n_blocks; i++)
-        rewards[i] = history->rewards[i * history->n_percentiles];
-      qsort (rewards, history->n_blocks, sizeof *rewards, compare_uint256);
-      *priority = rewards[history->n_blocks / 2];
-      max_into (priority, &floor);
-    }
-  if (!tally_uint256_mul_uint64 (&doubled, &history->base_fees[history->n_blocks], 2) ||
-      !tally_uint256_add (max_fee, &doubled, priority))
-    {
-      g_set_error (error, TALLY_CORE_ERROR, TALLY_CORE_ERROR_MALFORMED_REPLY,
-                   "eth_feeHistory gave a base fee too large to pay");
-      return FALSE;
-    }
-  return TRUE;
 }
 
 static void
@@ -379,138 +328,28 @@ sign (GTask *task)
 }
 
 static void
-on_nonce (GObject      *source,
-          GAsyncResult *result,
-          gpointer      user_data)
-{
-  g_autoptr (GTask) task = user_data;
-  TallyTxManager *self = g_task_get_source_object (task);
-  SendData       *data = g_task_get_task_data (task);
-  g_autoptr (GError) error = NULL;
-  guint64 pending = 0, journaled = 0;
-
-  if (!tally_rpc_client_get_transaction_count_finish (TALLY_RPC_CLIENT (source), result, &pending,
-                                                      &error))
-    {
-      send_fail (task, g_steal_pointer (&error));
-      return;
-    }
-  if (send_cancelled (task))
-    return;
-  /* The journal knows of transactions the node may have lost. */
-  if (!tally_tx_journal_next_nonce (self->journal, self->chain_id, &data->sender, &journaled,
-                                    &error))
-    {
-      send_fail (task, g_steal_pointer (&error));
-      return;
-    }
-  data->tx->nonce = MAX (pending, journaled);
-  sign (task);
-}
-
-static void
-on_estimate (GObject      *source,
+on_prepared (GObject      *source,
              GAsyncResult *result,
              gpointer      user_data)
 {
   g_autoptr (GTask) task = user_data;
-  TallyTxManager *self = g_task_get_source_object (task);
-  SendData       *data = g_task_get_task_data (task);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GBytes) revert_data = NULL;
-  guint64 gas = 0;
+  GError *error = NULL;
 
-  if (!tally_rpc_client_estimate_gas_finish (TALLY_RPC_CLIENT (source), result, &gas,
-                                             &revert_data, &error))
+  if (!tally_tx_manager_prepare_finish (TALLY_TX_MANAGER (source), result, &error))
     {
-      if (revert_data != NULL)
-        {
-          gsize            len = 0;
-          const guint8    *bytes = g_bytes_get_data (revert_data, &len);
-          g_autofree char *reason = tally_label_market_describe_revert (bytes, len);
-
-          g_clear_error (&error);
-          error = g_error_new (TALLY_CORE_ERROR, TALLY_CORE_ERROR_REVERTED,
-                               "The transaction would fail: %s", reason);
-        }
-      else if (g_error_matches (error, TALLY_CORE_ERROR, TALLY_CORE_ERROR_RPC) &&
-               strstr (error->message, "revert") != NULL)
-        {
-          /* A bare revert() carries no data; the node's words are all there is. */
-          GError *reverted = g_error_new (TALLY_CORE_ERROR, TALLY_CORE_ERROR_REVERTED,
-                                          "The transaction would fail: %s", error->message);
-
-          g_clear_error (&error);
-          error = reverted;
-        }
-      send_fail (task, g_steal_pointer (&error));
+      send_fail (task, error);
       return;
     }
   if (send_cancelled (task))
     return;
-  if (gas > G_MAXUINT64 / (100 + TALLY_TX_MANAGER_GAS_MARGIN_PERCENT))
-    {
-      send_fail (task, g_error_new (TALLY_CORE_ERROR, TALLY_CORE_ERROR_MALFORMED_REPLY,
-                                    "eth_estimateGas gave an impossible %" G_GUINT64_FORMAT
-                                    " gas",
-                                    gas));
-      return;
-    }
-  data->tx->gas_limit = gas * (100 + TALLY_TX_MANAGER_GAS_MARGIN_PERCENT) / 100;
-  tally_rpc_client_get_transaction_count_async (self->client, &data->sender, "pending",
-                                                g_task_get_cancellable (task), on_nonce,
-                                                g_object_ref (task));
-}
-
-static void
-on_fees (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  g_autoptr (GTask) task = user_data;
-  TallyTxManager *self = g_task_get_source_object (task);
-  SendData       *data = g_task_get_task_data (task);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (TallyRpcFeeHistory) history = NULL;
-  TallyTransaction *tx = data->tx;
-  GBytes           *call_data;
-
-  history = tally_rpc_client_fee_history_finish (TALLY_RPC_CLIENT (source), result, &error);
-  if (history == NULL ||
-      !fees_from_history (history, &tx->max_priority_fee_per_gas, &tx->max_fee_per_gas, &error))
-    {
-      send_fail (task, g_steal_pointer (&error));
-      return;
-    }
-  if (send_cancelled (task))
-    return;
-  if (data->is_replacement)
-    {
-      max_into (&tx->max_priority_fee_per_gas, &data->min_priority_fee);
-      max_into (&tx->max_fee_per_gas, &data->min_max_fee);
-      max_into (&tx->max_fee_per_gas, &tx->max_priority_fee_per_gas);
-    }
-  if (!data->estimate_gas)
-    {
-      sign (task);
-      return;
-    }
-  call_data = tx->data_len > 0 ? g_bytes_new (tx->data, tx->data_len) : NULL;
-  tally_rpc_client_estimate_gas_async (self->client, &data->sender, tx->has_to ? &tx->to : NULL,
-                                       &tx->value, call_data, g_task_get_cancellable (task),
-                                       on_estimate, g_object_ref (task));
-  g_clear_pointer (&call_data, g_bytes_unref);
+  sign (task);
 }
 
 static void
 start_send (GTask *task)
 {
-  TallyTxManager     *self = g_task_get_source_object (task);
-  static const double percentiles[] = { TALLY_TX_MANAGER_PRIORITY_PERCENTILE };
-
-  tally_rpc_client_fee_history_async (self->client, TALLY_TX_MANAGER_FEE_HISTORY_BLOCKS, NULL,
-                                      percentiles, G_N_ELEMENTS (percentiles),
-                                      g_task_get_cancellable (task), on_fees, g_object_ref (task));
+  tally_tx_manager_prepare_async (g_task_get_source_object (task), g_task_get_task_data (task),
+                                  g_task_get_cancellable (task), on_prepared, g_object_ref (task));
 }
 
 static void

@@ -151,7 +151,7 @@ bench_round_trips (TallyTestMarket *market)
   tally_rpc_receipt_free (tally_test_market_send (market, TALLY_TEST_MARKET_REQUESTER, &market->market, calldata, len));
   g_assert_true (tally_label_market_encode_claim (&calldata, &len, &error));
   measure_send (market, "claim", 1, calldata, len, 0);
-  g_print ("\nsend = nonce, fees (eth_feeHistory), gas (eth_estimateGas), broadcast; "
+  g_print ("\nsend = one batch of nonce, fees (eth_feeHistory) and gas (eth_estimateGas), then the broadcast; "
            "wait = receipt polls. On a chain with 12 s blocks and the default 1 s poll, wait is about 6 to 12.\n\n");
 }
 

@@ -652,9 +652,9 @@ lost_reply (Fixture *f,
   tally_rpc_client_set_timeout (client, 1000);
   manager = tally_tx_manager_new (client, f->signer, f->journal, TALLY_ANVIL_CHAIN_ID);
   tally_tx_manager_set_poll_interval (manager, 50);
-  /* eth_feeHistory, eth_estimateGas, eth_getTransactionCount, then the send. */
-  for (guint i = 0; i < 3; i++)
-    tally_fault_proxy_push (proxy, TALLY_FAULT_NONE, 0);
+  /* The batch of eth_feeHistory, eth_estimateGas, eth_getTransactionCount,
+   * then the send. */
+  tally_fault_proxy_push (proxy, TALLY_FAULT_NONE, 0);
   tally_fault_proxy_push (proxy, TALLY_FAULT_STALL, 3000);
 
   send_ok (manager, &other, 5, "Lost reply", hash);
@@ -684,6 +684,82 @@ test_lost_reply_resent (Fixture      *f,
                         gconstpointer data)
 {
   lost_reply (f, FALSE);
+}
+
+static void
+assert_counts (TallyFaultProxy *proxy,
+               guint            requests,
+               guint            fees,
+               guint            others)
+{
+  g_assert_cmpuint (tally_fault_proxy_get_requests (proxy), ==, requests);
+  g_assert_cmpuint (tally_fault_proxy_count (proxy, "eth_feeHistory"), ==, fees);
+  g_assert_cmpuint (tally_fault_proxy_count (proxy, "eth_estimateGas"), ==, others);
+  g_assert_cmpuint (tally_fault_proxy_count (proxy, "eth_getTransactionCount"), ==, others);
+}
+
+/* Fees, gas and nonce are one JSON-RPC batch: a send is two round trips.
+ * A 429 in place of one answer inside the batch's HTTP 200 reply sends
+ * that call alone again, and fails the send once the attempts are spent. */
+static void
+test_round_trips (Fixture      *f,
+                  gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TallyFaultProxy) proxy =
+    tally_fault_proxy_new (tally_anvil_get_url (f->anvil), &error);
+  g_autoptr (TallyRpcClient) client = NULL;
+  g_autoptr (TallyTxManager) manager = NULL;
+  g_autoptr (TallyTxJournalEntry) entry = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  TallyAddress other = tally_test_rpc_address_of (TALLY_TEST_OTHER_ACCOUNT);
+  TallyUint256 value;
+  guint8       hash[32];
+  guint        requests;
+
+  g_assert_no_error (error);
+  client = tally_test_rpc_fast_client (tally_fault_proxy_get_url (proxy));
+  manager = tally_tx_manager_new (client, f->signer, f->journal, TALLY_ANVIL_CHAIN_ID);
+  tally_tx_manager_set_poll_interval (manager, 50);
+
+  send_ok (manager, &other, 5, "One batch", hash);
+  assert_counts (proxy, 2, 1, 1);
+  g_assert_cmpuint (tally_fault_proxy_count (proxy, "eth_sendRawTransaction"), ==, 1);
+  assert_mined (manager, hash);
+
+  requests = tally_fault_proxy_get_requests (proxy);
+  tally_fault_proxy_push (proxy, TALLY_FAULT_BATCH_ELEMENT_429, 0);
+  send_ok (manager, &other, 6, "Rate limited once", hash);
+  assert_counts (proxy, requests + 3, 3, 2);
+  assert_mined (manager, hash);
+  entry = journaled (f, hash);
+  g_assert_cmpuint (entry->nonce, ==, 1);
+
+  requests = tally_fault_proxy_get_requests (proxy);
+  for (guint i = 0; i < tally_rpc_client_get_max_attempts (client); i++)
+    tally_fault_proxy_push (proxy, TALLY_FAULT_BATCH_ELEMENT_429, 0);
+  tally_uint256_from_uint64 (&value, 7);
+  tally_tx_manager_send_async (manager, &other, &value, NULL, "Rate limited", NULL,
+                               tally_test_rpc_on_done, &result);
+  g_assert_false (
+    tally_tx_manager_send_finish (manager, tally_test_rpc_wait_for (&result), hash, &error));
+  g_assert_error (error, TALLY_CORE_ERROR, TALLY_CORE_ERROR_RATE_LIMITED);
+  g_assert_nonnull (strstr (error->message, "eth_feeHistory"));
+  g_assert_cmpuint (tally_fault_proxy_get_requests (proxy), ==,
+                    requests + tally_rpc_client_get_max_attempts (client));
+  g_clear_error (&error);
+  g_clear_object (&result);
+
+  /* An element's result is read as strictly as the typed call's. */
+  tally_fault_proxy_push_result (proxy, "{\"oldestBlock\": \"0x1\"}");
+  tally_tx_manager_send_async (manager, &other, &value, NULL, "Malformed", NULL,
+                               tally_test_rpc_on_done, &result);
+  g_assert_false (
+    tally_tx_manager_send_finish (manager, tally_test_rpc_wait_for (&result), hash, &error));
+  g_assert_error (error, TALLY_CORE_ERROR, TALLY_CORE_ERROR_MALFORMED_REPLY);
+  g_assert_nonnull (strstr (error->message, "eth_feeHistory"));
+  g_assert_cmpuint (tally_fault_proxy_count (proxy, "eth_sendRawTransaction"), ==, 2);
+  g_assert_cmpuint (tally_test_rpc_nonce_of (f->client, TALLY_TEST_ANVIL_ACCOUNT), ==, 2);
 }
 
 /* ---- Reverts on the devnet's LabelMarket --------------------------------- */
@@ -798,6 +874,8 @@ main (int   argc,
               test_lost_reply_mined, fixture_tear_down);
   g_test_add ("/core/tx-manager/lost-reply-resent", Fixture, NULL, fixture_set_up,
               test_lost_reply_resent, fixture_tear_down);
+  g_test_add ("/core/tx-manager/round-trips", Fixture, NULL, fixture_set_up, test_round_trips,
+              fixture_tear_down);
   g_test_add ("/core/tx-manager/wait-cancel", Fixture, NULL, fixture_set_up, test_wait_cancel,
               fixture_tear_down);
   g_test_add ("/core/tx-manager/restart", Fixture, NULL, fixture_set_up, test_restart,

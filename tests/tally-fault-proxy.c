@@ -28,7 +28,9 @@ struct _TallyFaultProxy
   GQueue       faults; /* Fault */
   GHashTable  *counts; /* method → count */
   guint        requests;
-  GPtrArray   *pending; /* Exchange: forwarded requests not answered yet */
+  GPtrArray   *pending;     /* Exchange: forwarded requests not answered yet */
+  char        *drop_method; /* drop the requests that make its count drop_at or more */
+  guint        drop_at;
 };
 
 /* A request held while its upstream answer (and any stall) is awaited. */
@@ -304,6 +306,8 @@ handle (SoupServer        *server,
   count_methods (self, body);
   if (fault == NULL)
     fault = g_new0 (Fault, 1);
+  if (self->drop_method != NULL && tally_fault_proxy_count (self, self->drop_method) >= self->drop_at)
+    fault->kind = TALLY_FAULT_DROP;
 
   switch (fault->kind)
     {
@@ -394,6 +398,7 @@ tally_fault_proxy_free (TallyFaultProxy *self)
   g_clear_object (&self->session);
   g_queue_clear_full (&self->faults, (GDestroyNotify) fault_free);
   g_clear_pointer (&self->counts, g_hash_table_unref);
+  g_free (self->drop_method);
   g_free (self->url);
   g_free (self->upstream_url);
   g_free (self);
@@ -439,6 +444,16 @@ tally_fault_proxy_push_error (TallyFaultProxy *self,
   fault->arg = code;
   fault->result_json = g_strdup (message);
   g_queue_push_tail (&self->faults, fault);
+}
+
+void
+tally_fault_proxy_drop_calls_from (TallyFaultProxy *self,
+                                   const char      *method,
+                                   guint            nth)
+{
+  g_free (self->drop_method);
+  self->drop_method = g_strdup (method);
+  self->drop_at = tally_fault_proxy_count (self, method) + nth;
 }
 
 guint

@@ -44,9 +44,16 @@ void        tally_fault_proxy_push (TallyFaultProxy *self,
 void tally_fault_proxy_push_result (TallyFaultProxy *self,
                                     const char      *result_json);
 /* For TALLY_FAULT_RPC_ERROR. */
-void  tally_fault_proxy_push_error (TallyFaultProxy *self,
-                                    gint64           code,
-                                    const char      *message);
+void tally_fault_proxy_push_error (TallyFaultProxy *self,
+                                   gint64           code,
+                                   const char      *message);
+/* Drops (as TALLY_FAULT_DROP, without forwarding), whatever the queue
+ * says, the request that brings the count of method to nth more than now
+ * and every later one with it: a node that never gets it, even when the
+ * HTTP stack sends it again on a new connection. */
+void  tally_fault_proxy_drop_calls_from (TallyFaultProxy *self,
+                                         const char      *method,
+                                         guint            nth);
 guint tally_fault_proxy_get_pending (TallyFaultProxy *self);
 /* JSON-RPC calls of that method received so far (batch elements count each). */
 guint tally_fault_proxy_count (TallyFaultProxy *self,

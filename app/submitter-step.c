@@ -1,0 +1,538 @@
+/* submitter-step.c: the engine — one pass over the unfinished submissions
+ *
+ * Each submission moves as far as the chain's clock allows, one state at
+ * a time, and each new state is written to the store before the next
+ * step's transaction is sent. The chain's view comes from the task list
+ * (the market's events), synced at the start of the pass.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "tally-core"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "core-error.h"
+#include "submitter-private.h"
+
+typedef struct
+{
+  GPtrArray *records; /* TallySubmissionRecord, unfinished at the start */
+  guint      index;
+  guint64    now;
+  guint      n_unfinished;
+  gboolean   joining; /* the current step is the join before a commit */
+} Step;
+
+static void
+step_free (Step *step)
+{
+  g_clear_pointer (&step->records, g_ptr_array_unref);
+  g_free (step);
+}
+
+static void advance (GTask *task);
+
+static TallySubmissionRecord *
+current (GTask *task)
+{
+  Step *step = g_task_get_task_data (task);
+
+  return g_ptr_array_index (step->records, step->index);
+}
+
+/* Writes the record down; a store that cannot be written ends the pass. */
+static gboolean
+save (GTask *task)
+{
+  TallySubmitter *self = g_task_get_source_object (task);
+  GError         *error = NULL;
+
+  if (!tally_store_put_submission (self->store, current (task), &error))
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+next_record (GTask *task)
+{
+  Step *step = g_task_get_task_data (task);
+
+  step->index++;
+  advance (task);
+}
+
+/* The submission waits for a later time (or a later pass). */
+static void
+wait_later (GTask *task)
+{
+  Step *step = g_task_get_task_data (task);
+
+  step->n_unfinished++;
+  next_record (task);
+}
+
+static void
+finish_with (GTask               *task,
+             TallySubmissionState state,
+             const char          *reason)
+{
+  TallySubmissionRecord *record = current (task);
+
+  record->state = state;
+  g_free (record->reason);
+  record->reason = g_strdup (reason);
+  if (save (task))
+    next_record (task);
+}
+
+/* A step's transaction failed. A revert of the annotator's own steps (join,
+ * commit, reveal) is final for this submission; a settle or claim that
+ * reverts lost a race to another account and is looked at again at the
+ * next pass, as is any network failure. */
+static void
+step_failed (GTask  *task,
+             GError *error)
+{
+  TallySubmissionRecord *record = current (task);
+  Step                  *step = g_task_get_task_data (task);
+
+  step->joining = FALSE;
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  if (g_error_matches (error, TALLY_CORE_ERROR, TALLY_CORE_ERROR_REVERTED) &&
+      (record->state == TALLY_SUBMISSION_COMMITTING || record->state == TALLY_SUBMISSION_REVEALING))
+    {
+      finish_with (task, TALLY_SUBMISSION_FAILED, error->message);
+      g_error_free (error);
+      return;
+    }
+  g_debug ("A step of a submission will be tried again: %s", error->message);
+  g_free (record->reason);
+  record->reason = g_strdup (error->message);
+  g_error_free (error);
+  if (save (task))
+    wait_later (task);
+}
+
+static void
+on_step_mined (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  GTask                 *task = user_data;
+  TallySubmissionRecord *record = current (task);
+  Step                  *step = g_task_get_task_data (task);
+  g_autoptr (TallyRpcReceipt) receipt = NULL;
+  GError  *error = NULL;
+  guint8   hash[32];
+  gboolean has_hash = FALSE;
+
+  receipt = _tally_submitter_send_finish (TALLY_SUBMITTER (source), result, hash, &has_hash, &error);
+  if (receipt == NULL)
+    {
+      step_failed (task, error);
+      return;
+    }
+  g_clear_pointer (&record->reason, g_free);
+  if (step->joining)
+    {
+      /* Seated now; the commit follows in the next pass, once the log
+       * shows the seat. */
+      step->joining = FALSE;
+      wait_later (task);
+      return;
+    }
+  switch (record->state)
+    {
+    case TALLY_SUBMISSION_COMMITTING:
+      record->has_commit_tx = has_hash;
+      memcpy (record->commit_tx, hash, sizeof hash);
+      record->state = TALLY_SUBMISSION_COMMITTED;
+      break;
+    case TALLY_SUBMISSION_REVEALING:
+      record->has_reveal_tx = has_hash;
+      memcpy (record->reveal_tx, hash, sizeof hash);
+      record->state = TALLY_SUBMISSION_REVEALED;
+      break;
+    case TALLY_SUBMISSION_REVEALED:
+      record->state = TALLY_SUBMISSION_SETTLED;
+      break;
+    case TALLY_SUBMISSION_CLAIMABLE:
+      record->state = TALLY_SUBMISSION_CLAIMED;
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  if (!save (task))
+    return;
+  /* Settling needs the Settled events, which come with the next pass. */
+  if (record->state == TALLY_SUBMISSION_SETTLED)
+    wait_later (task);
+  else
+    advance (task);
+}
+
+static void
+send_step (GTask      *task,
+           const char *step_name,
+           gboolean    per_task,
+           guint8     *calldata,
+           gsize       len)
+{
+  TallySubmitter        *self = g_task_get_source_object (task);
+  TallySubmissionRecord *record = current (task);
+  g_autofree char       *purpose = _tally_submitter_purpose (step_name, per_task ? &record->task_id : NULL);
+
+  _tally_submitter_send_async (self, purpose, calldata, len, g_task_get_cancellable (task),
+                               on_step_mined, task);
+}
+
+static void
+on_credited (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  GTask *task = user_data;
+  g_autoptr (GBytes) reply = NULL;
+  GError      *error = NULL;
+  TallyUint256 credited;
+  guint8      *calldata = NULL;
+  gsize        len = 0;
+
+  reply = tally_rpc_client_eth_call_finish (TALLY_RPC_CLIENT (source), result, NULL, &error);
+  if (reply == NULL ||
+      !tally_label_market_decode_credited (&credited, g_bytes_get_data (reply, NULL),
+                                           g_bytes_get_size (reply), &error))
+    {
+      step_failed (task, error);
+      return;
+    }
+  /* Claims pay everything credited: another submission's may have. */
+  if (tally_uint256_is_zero (&credited))
+    {
+      finish_with (task, TALLY_SUBMISSION_CLAIMED, NULL);
+      return;
+    }
+  if (!tally_label_market_encode_claim (&calldata, &len, &error))
+    {
+      step_failed (task, error);
+      return;
+    }
+  send_step (task, "Claim rewards", FALSE, calldata, len);
+}
+
+static void
+claim (GTask *task)
+{
+  TallySubmitter *self = g_task_get_source_object (task);
+  g_autoptr (GBytes) data = NULL;
+  GError *error = NULL;
+  guint8 *calldata = NULL;
+  gsize   len = 0;
+
+  if (!tally_label_market_encode_credited (&calldata, &len, &self->account, &error))
+    {
+      step_failed (task, error);
+      return;
+    }
+  data = g_bytes_new_take (calldata, len);
+  tally_rpc_client_eth_call_async (tally_tx_manager_get_client (self->manager), NULL, &self->market,
+                                   data, "latest", g_task_get_cancellable (task), on_credited, task);
+}
+
+static void
+maybe_warn (GTask     *task,
+            TallyTask *chain_task)
+{
+  TallySubmitter        *self = g_task_get_source_object (task);
+  TallySubmissionRecord *record = current (task);
+  Step                  *step = g_task_get_task_data (task);
+  guint64                deadline = tally_task_get_params (chain_task)->reveal_deadline;
+
+  if (deadline >= step->now && deadline - step->now <= TALLY_SUBMITTER_DEADLINE_WARNING)
+    {
+      g_autofree char *id = tally_uint256_to_decimal (&record->task_id);
+
+      g_signal_emit_by_name (self, "deadline-near", id, deadline);
+    }
+}
+
+/* One state of the current submission, by what the chain shows. */
+static void
+advance (GTask *task)
+{
+  TallySubmitter        *self = g_task_get_source_object (task);
+  Step                  *step = g_task_get_task_data (task);
+  TallySubmissionRecord *record;
+  TallyTask             *chain_task;
+  const TallyTaskSeat   *seat = NULL;
+  TallyTaskPhase         phase;
+  GError                *error = NULL;
+  guint8                *calldata = NULL;
+  gsize                  len = 0;
+  gint                   index;
+
+  if (step->index >= step->records->len)
+    {
+      g_task_return_pointer (task, g_memdup2 (&step->n_unfinished, sizeof (guint)), g_free);
+      g_object_unref (task);
+      return;
+    }
+  record = current (task);
+  if (!tally_submission_state_is_unfinished (record->state) ||
+      record->role != TALLY_SUBMISSION_ANNOTATOR)
+    {
+      next_record (task);
+      return;
+    }
+  chain_task = tally_task_list_lookup (self->tasks, &record->task_id);
+  if (chain_task == NULL)
+    {
+      wait_later (task);
+      return;
+    }
+  phase = tally_task_get_phase (chain_task, step->now);
+  index = tally_task_find_seat (chain_task, &self->account);
+  if (index >= 0)
+    seat = tally_task_get_seat (chain_task, (guint) index);
+
+  switch (record->state)
+    {
+    case TALLY_SUBMISSION_DRAFTING:
+      if (phase != TALLY_TASK_PHASE_LABELING)
+        finish_with (task, TALLY_SUBMISSION_EXPIRED,
+                     "The commit deadline passed before the labels were submitted");
+      else
+        wait_later (task);
+      return;
+
+    case TALLY_SUBMISSION_COMMITTING:
+      if (seat != NULL && seat->state >= TALLY_LABEL_SEAT_COMMITTED)
+        {
+          record->state = TALLY_SUBMISSION_COMMITTED;
+          if (save (task))
+            advance (task);
+          return;
+        }
+      if (phase != TALLY_TASK_PHASE_LABELING)
+        {
+          finish_with (task, TALLY_SUBMISSION_EXPIRED,
+                       "The commit deadline passed before the commit was mined");
+          return;
+        }
+      if (seat == NULL)
+        {
+          /* The join never made it (a crash, a lost reply): join again,
+           * then commit. */
+          step->joining = TRUE;
+          if (!tally_label_market_encode_join (&calldata, &len, &record->task_id, NULL, 0, &error))
+            {
+              step_failed (task, error);
+              return;
+            }
+          send_step (task, "Join", TRUE, calldata, len);
+          return;
+        }
+      if (!tally_label_market_encode_commit (&calldata, &len, &record->task_id, record->commitment,
+                                             &error))
+        {
+          step_failed (task, error);
+          return;
+        }
+      send_step (task, "Commit to", TRUE, calldata, len);
+      return;
+
+    case TALLY_SUBMISSION_COMMITTED:
+    case TALLY_SUBMISSION_REVEALING:
+      if (seat != NULL && seat->state == TALLY_LABEL_SEAT_REVEALED)
+        {
+          record->state = TALLY_SUBMISSION_REVEALED;
+          if (save (task))
+            advance (task);
+          return;
+        }
+      if (phase == TALLY_TASK_PHASE_LABELING)
+        {
+          maybe_warn (task, chain_task);
+          wait_later (task);
+          return;
+        }
+      if (phase != TALLY_TASK_PHASE_REVEAL)
+        {
+          finish_with (task, TALLY_SUBMISSION_EXPIRED,
+                       "The reveal window closed before the reveal was mined");
+          return;
+        }
+      {
+        gsize         labels_len = 0, payload_len = 0;
+        const guint8 *labels = g_bytes_get_data (record->labels, &labels_len);
+        const guint8 *payload = record->payload != NULL ? g_bytes_get_data (record->payload, &payload_len) : NULL;
+
+        if (!tally_label_market_encode_reveal (&calldata, &len, &record->task_id, labels,
+                                               labels_len, payload, payload_len, record->salt,
+                                               &error))
+          {
+            step_failed (task, error);
+            return;
+          }
+      }
+      record->state = TALLY_SUBMISSION_REVEALING;
+      if (save (task))
+        send_step (task, "Reveal", TRUE, calldata, len);
+      else
+        g_free (calldata);
+      return;
+
+    case TALLY_SUBMISSION_REVEALED:
+      if (tally_task_get_state (chain_task) == TALLY_LABEL_TASK_FINALIZED)
+        {
+          record->state = TALLY_SUBMISSION_SETTLED;
+          if (save (task))
+            advance (task);
+          return;
+        }
+      if (phase != TALLY_TASK_PHASE_SETTLEABLE)
+        {
+          wait_later (task);
+          return;
+        }
+      /* Anyone may settle; the first to do it pays its gas. */
+      if (!tally_task_encode_finalize (chain_task, &calldata, &len, &error))
+        {
+          step_failed (task, error);
+          return;
+        }
+      send_step (task, "Settle", TRUE, calldata, len);
+      return;
+
+    case TALLY_SUBMISSION_SETTLED:
+      if (seat == NULL || !seat->settled)
+        {
+          wait_later (task);
+          return;
+        }
+      if (tally_uint256_is_zero (&seat->reward))
+        {
+          finish_with (task, TALLY_SUBMISSION_CLAIMED, "Nothing to claim: no label was rewarded");
+          return;
+        }
+      record->state = TALLY_SUBMISSION_CLAIMABLE;
+      if (save (task))
+        advance (task);
+      return;
+
+    case TALLY_SUBMISSION_CLAIMABLE:
+      if (!self->auto_claim)
+        {
+          wait_later (task);
+          return;
+        }
+      claim (task);
+      return;
+
+    case TALLY_SUBMISSION_CLAIMED:
+    case TALLY_SUBMISSION_FAILED:
+    case TALLY_SUBMISSION_EXPIRED:
+    default:
+      next_record (task);
+      return;
+    }
+}
+
+static void
+on_step_refreshed (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  GTask          *task = user_data;
+  TallySubmitter *self = TALLY_SUBMITTER (source);
+  Step           *step = g_task_get_task_data (task);
+  GError         *error = NULL;
+
+  if (!_tally_submitter_refresh_finish (self, result, &step->now, &error) ||
+      (step->records = tally_store_list_unfinished (self->store, self->chain_id, &self->market,
+                                                    &error)) == NULL)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  /* Only this account's: the store may hold others'. */
+  for (guint i = step->records->len; i > 0; i--)
+    {
+      TallySubmissionRecord *record = g_ptr_array_index (step->records, i - 1);
+
+      if (!tally_address_equal (&record->account, &self->account))
+        g_ptr_array_remove_index (step->records, i - 1);
+    }
+  advance (task);
+}
+
+static void
+on_resumed (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  GTask          *task = user_data;
+  TallySubmitter *self = g_task_get_source_object (task);
+  GError         *error = NULL;
+  guint           n_sent = 0;
+
+  /* Whatever the journal holds goes out again before any new step, so no
+   * step is signed twice and no nonce is skipped. */
+  if (!tally_tx_manager_resume_finish (TALLY_TX_MANAGER (source), result, &n_sent, &error))
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  if (n_sent > 0)
+    g_debug ("Sent %u journaled transactions again", n_sent);
+  _tally_submitter_refresh_async (self, g_task_get_cancellable (task), on_step_refreshed, task);
+}
+
+void
+tally_submitter_step_async (TallySubmitter     *self,
+                            GCancellable       *cancellable,
+                            GAsyncReadyCallback callback,
+                            gpointer            user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (TALLY_IS_SUBMITTER (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, tally_submitter_step_async);
+  g_task_set_task_data (task, g_new0 (Step, 1), (GDestroyNotify) step_free);
+  /* Every pass: what is pending goes out again (nodes forget transactions)
+   * and what was mined meanwhile is recorded as such. */
+  tally_tx_manager_resume_async (self->manager, cancellable, on_resumed, task);
+}
+
+gboolean
+tally_submitter_step_finish (TallySubmitter *self,
+                             GAsyncResult   *result,
+                             guint          *n_unfinished,
+                             GError        **error)
+{
+  g_autofree guint *left = NULL;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  left = g_task_propagate_pointer (G_TASK (result), error);
+  if (left == NULL)
+    return FALSE;
+  if (n_unfinished != NULL)
+    *n_unfinished = *left;
+  return TRUE;
+}

@@ -1,0 +1,94 @@
+/* submitter.h: an annotator's submissions, driven through the protocol
+ * and never lost — join, commit, reveal, settle, claim
+ *
+ * Labels, payload and salt are written to the TallyStore (fsync) before
+ * the commit is broadcast; the salt is derived from the account's key (a
+ * deterministic signature over the chain, market and task, hashed), so it
+ * can always be rebuilt. Every transaction goes through the TallyTxManager
+ * with a purpose naming its step and task; before sending a step again
+ * the submitter looks for a pending one in the journal and waits for it
+ * instead, so a restart never sends a step twice.
+ *
+ * tally_submitter_step_async() is the engine: it re-sends what the
+ * journal holds, syncs the market's events, and moves every unfinished
+ * submission as far as the chain's clock allows: it reveals once the reveal
+ * window opens, settles a task past its last deadline, and claims what is
+ * credited. Run it at start-up and at each new head.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "store.h"
+#include "task-list.h"
+#include "tx-manager.h"
+
+G_BEGIN_DECLS
+
+/* A reveal window closing within this many seconds is worth a warning. */
+#define TALLY_SUBMITTER_DEADLINE_WARNING 3600
+
+#define TALLY_TYPE_SUBMITTER (tally_submitter_get_type ())
+
+G_DECLARE_FINAL_TYPE (TallySubmitter, tally_submitter, TALLY, SUBMITTER, GObject)
+
+/* The account is the manager's signer's; chain and market the task
+ * list's. */
+TallySubmitter *tally_submitter_new (TallyStore     *store,
+                                     TallyTaskList  *tasks,
+                                     TallyTxManager *manager);
+
+TallyStore     *tally_submitter_get_store (TallySubmitter *self);
+TallyTaskList  *tally_submitter_get_tasks (TallySubmitter *self);
+TallyTxManager *tally_submitter_get_manager (TallySubmitter *self);
+/* Claim credited rewards by itself (default TRUE). */
+gboolean tally_submitter_get_auto_claim (TallySubmitter *self);
+void     tally_submitter_set_auto_claim (TallySubmitter *self,
+                                         gboolean        auto_claim);
+
+/* The salt of this account's submission to a task: keccak256 of the
+ * signer's signature of an EIP-191 message naming chain, market and task.
+ * The same every time for the same key (RFC 6979 nonces). */
+void     tally_submitter_derive_salt_async (TallySubmitter     *self,
+                                            const TallyUint256 *task_id,
+                                            GCancellable       *cancellable,
+                                            GAsyncReadyCallback callback,
+                                            gpointer            user_data);
+gboolean tally_submitter_derive_salt_finish (TallySubmitter *self,
+                                             GAsyncResult   *result,
+                                             guint8          salt[32],
+                                             GError        **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* Joins the task if the account holds no seat, writes the submission
+ * down, commits, and waits until the commit is mined. labels: one byte per
+ * item (0 = skipped); payload may be empty. Refused before anything is
+ * sent: a task not open for labeling (TALLY_CORE_ERROR_WRONG_STATE), labels
+ * of the wrong length or class (TALLY_CORE_ERROR_INVALID_ANNOTATION), a
+ * submission already committed. */
+void     tally_submitter_submit_async (TallySubmitter     *self,
+                                       const TallyUint256 *task_id,
+                                       GBytes             *labels,
+                                       GBytes             *payload,
+                                       GCancellable       *cancellable,
+                                       GAsyncReadyCallback callback,
+                                       gpointer            user_data);
+gboolean tally_submitter_submit_finish (TallySubmitter *self,
+                                        GAsyncResult   *result,
+                                        GError        **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* One pass of the engine (see above). *n_unfinished: submissions still
+ * waiting for a later time. A failure of one submission is recorded on it
+ * (FAILED or EXPIRED with the reason) and does not stop the others; the
+ * pass itself fails only when the chain or the store cannot be read. */
+void     tally_submitter_step_async (TallySubmitter     *self,
+                                     GCancellable       *cancellable,
+                                     GAsyncReadyCallback callback,
+                                     gpointer            user_data);
+gboolean tally_submitter_step_finish (TallySubmitter *self,
+                                      GAsyncResult   *result,
+                                      guint          *n_unfinished,
+                                      GError        **error) G_GNUC_WARN_UNUSED_RESULT;
+
+G_END_DECLS

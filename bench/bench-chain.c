@@ -8,6 +8,8 @@
  *      the same with the cache file being written, and a warm start from it.
  *   3. The engine's memory after those 10,000 events (RSS growth of the
  *      process over the sync and fold, and the bytes the logs hold).
+ *   4. A 256-item batch with boxes from the annotation model to a mined
+ *      commit through TallySubmitter: seconds and requests.
  *
  *   meson test -C build --benchmark chain     (or build/bench/bench-chain)
  *
@@ -19,9 +21,12 @@
 #include <malloc.h>
 #include <string.h>
 
+#include "annotations.h"
 #include "earnings.h"
 #include "label-market.h"
 #include "market-log.h"
+#include "payload.h"
+#include "submitter.h"
 #include "tally-test-market.h"
 #include "tally-test-rpc.h"
 #include "wallet/hex.h"
@@ -380,6 +385,91 @@ bench_sync (TallyTestMarket *market)
   g_rmdir (dir);
 }
 
+/* A 256-item batch with two boxes an item, from the annotation model to a
+ * mined commit through TallySubmitter (join included), as the app does. */
+static void
+bench_batch (TallyTestMarket *market)
+{
+  g_autoptr (TallyAnnotations) annotations = tally_annotations_new (256, 4);
+  g_autoptr (GBytes) labels = NULL;
+  g_autoptr (GBytes) payload = NULL;
+  g_autoptr (TallyRpcClient) client = tally_rpc_client_new (tally_rpc_client_get_url (market->client));
+  g_autoptr (TallyMarketLog) log = NULL;
+  g_autoptr (TallyTaskList) tasks = NULL;
+  g_autoptr (TallyStore) store = NULL;
+  g_autoptr (TallyTxJournal) journal = NULL;
+  g_autoptr (TallyTxManager) manager = NULL;
+  g_autoptr (TallySubmitter) submitter = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char     *dir = g_dir_make_tmp ("tally-bench-batch-XXXXXX", NULL);
+  g_autofree char     *store_path = g_build_filename (dir, "tally.db", NULL);
+  g_autofree char     *journal_path = g_build_filename (dir, "journal.db", NULL);
+  TallyLabelTaskParams params = tally_test_market_default_params (market, 256, 2, 0);
+  TallyUint256         task_id, lock;
+  gint64               start;
+  guint64              requests;
+
+  for (guint i = 0; i < 256; i++)
+    {
+      TallyBox first = { 1 + i % 4, 10, 20, 30, 40 };
+      TallyBox second = { 1 + (i + 1) % 4, 100, 120, 64, 48 };
+
+      g_assert_true (tally_annotations_set_image_size (annotations, i, 640, 480, &error));
+      g_assert_true (tally_annotations_set_label (annotations, i, 1 + i % 4, &error));
+      g_assert_true (tally_annotations_add_box (annotations, i, &first, NULL, &error));
+      g_assert_true (tally_annotations_add_box (annotations, i, &second, NULL, &error));
+    }
+  start = g_get_monotonic_time ();
+  labels = tally_annotations_dup_labels (annotations);
+  payload = tally_payload_encode (annotations);
+  g_print ("256-item batch, two boxes an item: labels %" G_GSIZE_FORMAT " bytes, payload %" G_GSIZE_FORMAT
+           " bytes, encoded in %.2f ms\n",
+           g_bytes_get_size (labels), g_bytes_get_size (payload),
+           (double) (g_get_monotonic_time () - start) / 1000.0);
+
+  g_assert_true (tally_uint256_mul_uint64 (&lock, &params.stake_per_item, 256));
+  tally_test_market_stake (market, 3, &lock);
+  task_id = tally_test_market_create_task (market, TALLY_TEST_MARKET_REQUESTER, &params, "ipfs://batch");
+  log = tally_market_log_new (client, market->devnet.profile, NULL, &error);
+  g_assert_no_error (error);
+  tasks = tally_task_list_new (log);
+  store = tally_store_open (store_path, &error);
+  g_assert_no_error (error);
+  journal = tally_tx_journal_open (journal_path, &error);
+  g_assert_no_error (error);
+  manager = tally_tx_manager_new (client, market->signers[3], journal, market->chain_id);
+  tally_tx_manager_set_poll_interval (manager, 20);
+  submitter = tally_submitter_new (store, tasks, manager);
+
+  start = g_get_monotonic_time ();
+  tally_submitter_submit_async (submitter, &task_id, labels, payload, NULL, tally_test_rpc_on_done, &result);
+  g_assert_true (tally_submitter_submit_finish (submitter, tally_test_rpc_wait_for (&result), &error));
+  g_assert_no_error (error);
+  requests = requests_of (client);
+  g_print ("submit to committed (event sync, join, salt, store, commit, both mined): %.3f s, %" G_GUINT64_FORMAT
+           " requests\n\n",
+           (double) (g_get_monotonic_time () - start) / G_USEC_PER_SEC, requests);
+  g_clear_object (&submitter);
+  g_clear_object (&store);
+  g_clear_object (&manager);
+  g_clear_object (&journal);
+  g_unlink (store_path);
+  g_unlink (journal_path);
+  {
+    g_autofree char *wal = g_strconcat (store_path, "-wal", NULL);
+    g_autofree char *shm = g_strconcat (store_path, "-shm", NULL);
+    g_autofree char *jwal = g_strconcat (journal_path, "-wal", NULL);
+    g_autofree char *jshm = g_strconcat (journal_path, "-shm", NULL);
+
+    g_unlink (wal);
+    g_unlink (shm);
+    g_unlink (jwal);
+    g_unlink (jshm);
+  }
+  g_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -393,6 +483,7 @@ main (int   argc,
     }
   tally_test_market_init (&market, "tally-bench-chain-XXXXXX");
   bench_round_trips (&market);
+  bench_batch (&market);
   bench_sync (&market);
   tally_test_market_clear (&market);
   return 0;

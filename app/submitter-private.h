@@ -54,6 +54,16 @@ gboolean _tally_submitter_refresh_finish (TallySubmitter *self,
                                           guint64        *now,
                                           GError        **error);
 
+/* The salt of a submission (annotator: seat ignored) or of a review of
+ * seat; finish with tally_submitter_derive_salt_finish(). */
+void _tally_submitter_salt_async (TallySubmitter     *self,
+                                  const TallyUint256 *task_id,
+                                  TallySubmissionRole role,
+                                  guint               seat,
+                                  GCancellable       *cancellable,
+                                  GAsyncReadyCallback callback,
+                                  gpointer            user_data);
+
 /* A new record of this account's annotator submission to task_id. */
 TallySubmissionRecord *_tally_submitter_new_record (TallySubmitter     *self,
                                                     const TallyUint256 *task_id);

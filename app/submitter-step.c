@@ -33,6 +33,9 @@ step_free (Step *step)
 }
 
 static void advance (GTask *task);
+static void advance_common (GTask         *task,
+                            TallyTask     *chain_task,
+                            TallyTaskPhase phase);
 
 static TallySubmissionRecord *
 current (GTask *task)
@@ -267,6 +270,212 @@ maybe_warn (GTask     *task,
     }
 }
 
+/* The states annotators and reviewers share: settling the task once it
+ * can be, and claiming. */
+static void
+advance_common (GTask         *task,
+                TallyTask     *chain_task,
+                TallyTaskPhase phase)
+{
+  TallySubmitter        *self = g_task_get_source_object (task);
+  TallySubmissionRecord *record = current (task);
+  GError                *error = NULL;
+  guint8                *calldata = NULL;
+  gsize                  len = 0;
+
+  switch (record->state)
+    {
+    case TALLY_SUBMISSION_REVEALED:
+      if (tally_task_get_state (chain_task) == TALLY_LABEL_TASK_FINALIZED)
+        {
+          record->state = TALLY_SUBMISSION_SETTLED;
+          if (save (task))
+            advance (task);
+          return;
+        }
+      if (phase != TALLY_TASK_PHASE_SETTLEABLE)
+        {
+          wait_later (task);
+          return;
+        }
+      /* Anyone may settle; the first to do it pays its gas. */
+      if (!tally_task_encode_finalize (chain_task, &calldata, &len, &error))
+        {
+          step_failed (task, error);
+          return;
+        }
+      send_step (task, "Settle", TRUE, calldata, len);
+      return;
+
+    case TALLY_SUBMISSION_CLAIMABLE:
+      if (!self->auto_claim)
+        {
+          wait_later (task);
+          return;
+        }
+      claim (task);
+      return;
+
+    default:
+      next_record (task);
+      return;
+    }
+}
+
+/* The review seat of the current record's account on its seat, or NULL. */
+static const TallyTaskReview *
+held_review (TallySubmitter *self,
+             TallyTask      *chain_task,
+             guint           seat)
+{
+  const TallyLabelTaskParams *p = tally_task_get_params (chain_task);
+
+  if (seat >= p->replication)
+    return NULL;
+  for (guint slot = 0; slot < p->reviewers; slot++)
+    {
+      const TallyTaskReview *review = tally_task_get_review (chain_task, seat, slot);
+
+      if (review->taken && tally_address_equal (&review->reviewer, &self->account))
+        return review;
+    }
+  return NULL;
+}
+
+/* A reviewer's record: the same machine on the review deadlines. */
+static void
+advance_review (GTask         *task,
+                TallyTask     *chain_task,
+                TallyTaskPhase phase)
+{
+  TallySubmitter        *self = g_task_get_source_object (task);
+  TallySubmissionRecord *record = current (task);
+  Step                  *step = g_task_get_task_data (task);
+  const TallyTaskReview *review = held_review (self, chain_task, record->seat);
+  /* Review seats are taken and committed to until this deadline. */
+  gboolean can_commit = phase <= TALLY_TASK_PHASE_REVIEW;
+  GError  *error = NULL;
+  guint8  *calldata = NULL;
+  gsize    len = 0;
+
+  switch (record->state)
+    {
+    case TALLY_SUBMISSION_DRAFTING:
+      if (!can_commit)
+        finish_with (task, TALLY_SUBMISSION_EXPIRED,
+                     "The review commit deadline passed before the verdicts were submitted");
+      else
+        wait_later (task);
+      return;
+
+    case TALLY_SUBMISSION_COMMITTING:
+      if (review != NULL && review->state >= TALLY_LABEL_SEAT_COMMITTED)
+        {
+          record->state = TALLY_SUBMISSION_COMMITTED;
+          if (save (task))
+            advance (task);
+          return;
+        }
+      if (!can_commit)
+        {
+          finish_with (task, TALLY_SUBMISSION_EXPIRED,
+                       "The review commit deadline passed before the commit was mined");
+          return;
+        }
+      if (review == NULL)
+        {
+          step->joining = TRUE;
+          if (!tally_label_market_encode_join_review (&calldata, &len, &record->task_id, record->seat,
+                                                      NULL, 0, &error))
+            {
+              step_failed (task, error);
+              return;
+            }
+          {
+            g_autofree char *name = g_strdup_printf ("Join a review seat %u of", record->seat + 1);
+
+            send_step (task, name, TRUE, calldata, len);
+          }
+          return;
+        }
+      if (!tally_label_market_encode_commit_review (&calldata, &len, &record->task_id, record->seat,
+                                                    record->commitment, &error))
+        {
+          step_failed (task, error);
+          return;
+        }
+      {
+        g_autofree char *name = g_strdup_printf ("Commit a review seat %u of", record->seat + 1);
+
+        send_step (task, name, TRUE, calldata, len);
+      }
+      return;
+
+    case TALLY_SUBMISSION_COMMITTED:
+    case TALLY_SUBMISSION_REVEALING:
+      if (review != NULL && review->state == TALLY_LABEL_SEAT_REVEALED)
+        {
+          record->state = TALLY_SUBMISSION_REVEALED;
+          if (save (task))
+            advance (task);
+          return;
+        }
+      if (can_commit)
+        {
+          wait_later (task);
+          return;
+        }
+      if (phase != TALLY_TASK_PHASE_REVIEW_REVEAL)
+        {
+          finish_with (task, TALLY_SUBMISSION_EXPIRED,
+                       "The review reveal window closed before the verdicts were revealed");
+          return;
+        }
+      {
+        gsize         verdicts_len = 0;
+        const guint8 *verdicts = g_bytes_get_data (record->labels, &verdicts_len);
+
+        if (!tally_label_market_encode_reveal_review (&calldata, &len, &record->task_id, record->seat,
+                                                      verdicts, verdicts_len, record->salt, &error))
+          {
+            step_failed (task, error);
+            return;
+          }
+      }
+      record->state = TALLY_SUBMISSION_REVEALING;
+      if (save (task))
+        {
+          g_autofree char *name = g_strdup_printf ("Reveal a review seat %u of", record->seat + 1);
+
+          send_step (task, name, TRUE, calldata, len);
+        }
+      else
+        g_free (calldata);
+      return;
+
+    case TALLY_SUBMISSION_SETTLED:
+      if (review == NULL || !review->settled)
+        {
+          wait_later (task);
+          return;
+        }
+      if (tally_uint256_is_zero (&review->reward))
+        {
+          finish_with (task, TALLY_SUBMISSION_CLAIMED, "Nothing to claim: no verdict was rewarded");
+          return;
+        }
+      record->state = TALLY_SUBMISSION_CLAIMABLE;
+      if (save (task))
+        advance (task);
+      return;
+
+    default:
+      /* Settling and claiming are the annotator's steps. */
+      advance_common (task, chain_task, phase);
+      return;
+    }
+}
+
 /* One state of the current submission, by what the chain shows. */
 static void
 advance (GTask *task)
@@ -289,8 +498,7 @@ advance (GTask *task)
       return;
     }
   record = current (task);
-  if (!tally_submission_state_is_unfinished (record->state) ||
-      record->role != TALLY_SUBMISSION_ANNOTATOR)
+  if (!tally_submission_state_is_unfinished (record->state))
     {
       next_record (task);
       return;
@@ -302,6 +510,11 @@ advance (GTask *task)
       return;
     }
   phase = tally_task_get_phase (chain_task, step->now);
+  if (record->role == TALLY_SUBMISSION_REVIEWER)
+    {
+      advance_review (task, chain_task, phase);
+      return;
+    }
   index = tally_task_find_seat (chain_task, &self->account);
   if (index >= 0)
     seat = tally_task_get_seat (chain_task, (guint) index);
@@ -393,28 +606,6 @@ advance (GTask *task)
         g_free (calldata);
       return;
 
-    case TALLY_SUBMISSION_REVEALED:
-      if (tally_task_get_state (chain_task) == TALLY_LABEL_TASK_FINALIZED)
-        {
-          record->state = TALLY_SUBMISSION_SETTLED;
-          if (save (task))
-            advance (task);
-          return;
-        }
-      if (phase != TALLY_TASK_PHASE_SETTLEABLE)
-        {
-          wait_later (task);
-          return;
-        }
-      /* Anyone may settle; the first to do it pays its gas. */
-      if (!tally_task_encode_finalize (chain_task, &calldata, &len, &error))
-        {
-          step_failed (task, error);
-          return;
-        }
-      send_step (task, "Settle", TRUE, calldata, len);
-      return;
-
     case TALLY_SUBMISSION_SETTLED:
       if (seat == NULL || !seat->settled)
         {
@@ -431,20 +622,8 @@ advance (GTask *task)
         advance (task);
       return;
 
-    case TALLY_SUBMISSION_CLAIMABLE:
-      if (!self->auto_claim)
-        {
-          wait_later (task);
-          return;
-        }
-      claim (task);
-      return;
-
-    case TALLY_SUBMISSION_CLAIMED:
-    case TALLY_SUBMISSION_FAILED:
-    case TALLY_SUBMISSION_EXPIRED:
     default:
-      next_record (task);
+      advance_common (task, chain_task, phase);
       return;
     }
 }

@@ -82,11 +82,13 @@ on_salt_signed (GObject      *source,
 }
 
 void
-tally_submitter_derive_salt_async (TallySubmitter     *self,
-                                   const TallyUint256 *task_id,
-                                   GCancellable       *cancellable,
-                                   GAsyncReadyCallback callback,
-                                   gpointer            user_data)
+_tally_submitter_salt_async (TallySubmitter     *self,
+                             const TallyUint256 *task_id,
+                             TallySubmissionRole role,
+                             guint               seat,
+                             GCancellable       *cancellable,
+                             GAsyncReadyCallback callback,
+                             gpointer            user_data)
 {
   g_autoptr (GTask) task = NULL;
   char             market[TALLY_ADDRESS_STRING_SIZE];
@@ -94,21 +96,37 @@ tally_submitter_derive_salt_async (TallySubmitter     *self,
   g_autofree char *message = NULL;
   guint8           digest[TALLY_DIGEST_LEN];
 
-  g_return_if_fail (TALLY_IS_SUBMITTER (self));
-  g_return_if_fail (task_id != NULL);
-
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, tally_submitter_derive_salt_async);
   tally_address_to_string (&self->market, market);
   id = tally_uint256_to_decimal (task_id);
   /* A message a hardware wallet can show, never a transaction: nobody can
    * be tricked into signing it for anything else. */
-  message = g_strdup_printf ("Tally commitment salt\nChain: %" G_GUINT64_FORMAT
-                             "\nMarket: %s\nTask: %s",
-                             self->chain_id, market, id);
+  if (role == TALLY_SUBMISSION_REVIEWER)
+    message = g_strdup_printf ("Tally review salt\nChain: %" G_GUINT64_FORMAT
+                               "\nMarket: %s\nTask: %s\nSeat: %u",
+                               self->chain_id, market, id, seat);
+  else
+    message = g_strdup_printf ("Tally commitment salt\nChain: %" G_GUINT64_FORMAT
+                               "\nMarket: %s\nTask: %s",
+                               self->chain_id, market, id);
   tally_eip191_hash_message (digest, (const guint8 *) message, strlen (message));
   tally_signer_sign_digest_async (tally_tx_manager_get_signer (self->manager), digest, cancellable,
                                   on_salt_signed, g_object_ref (task));
+}
+
+void
+tally_submitter_derive_salt_async (TallySubmitter     *self,
+                                   const TallyUint256 *task_id,
+                                   GCancellable       *cancellable,
+                                   GAsyncReadyCallback callback,
+                                   gpointer            user_data)
+{
+  g_return_if_fail (TALLY_IS_SUBMITTER (self));
+  g_return_if_fail (task_id != NULL);
+
+  _tally_submitter_salt_async (self, task_id, TALLY_SUBMISSION_ANNOTATOR, 0, cancellable, callback,
+                               user_data);
 }
 
 gboolean

@@ -78,6 +78,24 @@ gboolean tally_submitter_submit_finish (TallySubmitter *self,
                                         GAsyncResult   *result,
                                         GError        **error) G_GNUC_WARN_UNUSED_RESULT;
 
+/* A reviewer's verdicts (one byte per item, TALLY_LABEL_VERDICT_*) on the
+ * revealed submission in seat: takes a review seat on it if the account
+ * holds none, writes the verdicts and salt down, commits, and waits until
+ * the commit is mined; the engine reveals in the review reveal window.
+ * Refused before anything is sent: a task without reviewers, a seat not
+ * revealed, the review commit deadline passed (TALLY_CORE_ERROR_WRONG_STATE),
+ * verdicts of the wrong length or value (TALLY_CORE_ERROR_INVALID_ANNOTATION). */
+void     tally_submitter_review_async (TallySubmitter     *self,
+                                       const TallyUint256 *task_id,
+                                       guint               seat,
+                                       GBytes             *verdicts,
+                                       GCancellable       *cancellable,
+                                       GAsyncReadyCallback callback,
+                                       gpointer            user_data);
+gboolean tally_submitter_review_finish (TallySubmitter *self,
+                                        GAsyncResult   *result,
+                                        GError        **error) G_GNUC_WARN_UNUSED_RESULT;
+
 /* One pass of the engine (see above). *n_unfinished: submissions still
  * waiting for a later time. A failure of one submission is recorded on it
  * (FAILED or EXPIRED with the reason) and does not stop the others; the

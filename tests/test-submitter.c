@@ -344,6 +344,103 @@ test_refusals (TallyTestMarket *market,
   paths_clear (&paths);
 }
 
+static gboolean
+review (Engine             *engine,
+        const TallyUint256 *task_id,
+        guint               seat,
+        const guint8       *verdicts,
+        gsize               len,
+        GError            **error)
+{
+  g_autoptr (GBytes) bytes = g_bytes_new (verdicts, len);
+  GAsyncResult *result = NULL;
+
+  tally_submitter_review_async (engine->submitter, task_id, seat, bytes, NULL, tally_test_rpc_on_done,
+                                &result);
+  return tally_submitter_review_finish (engine->submitter, tally_test_rpc_wait_for (&result), error);
+}
+
+static void
+test_review (TallyTestMarket *market,
+             gconstpointer    data)
+{
+  /* The careless annotator's last item is wrong: the reviewer rejects it. */
+  static const guint8  verdicts[N_ITEMS] = { 1, 1, 1, 2 };
+  const guint8        *labels[2] = { good, careless };
+  TallyLabelTaskParams params = tally_test_market_default_params (market, N_ITEMS, 2, 1);
+  Engine               engines[3] = { { 0 } };
+  Paths                paths = { 0 };
+  TallyUint256         task_id, lock;
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (tally_uint256_mul_uint64 (&lock, &params.stake_per_item, N_ITEMS));
+  for (guint a = 1; a <= 3; a++)
+    tally_test_market_stake (market, a, &lock);
+  task_id = tally_test_market_create_task (market, TALLY_TEST_MARKET_REQUESTER, &params, "ipfs://reviewed");
+  paths_init (&paths);
+  for (guint a = 0; a < 3; a++)
+    engine_init (&engines[a], tally_rpc_client_get_url (market->client), market->devnet.profile,
+                 paths.store, paths.journal, market->signers[a + 1]);
+
+  /* Nothing to review before the reveals. */
+  g_assert_false (review (&engines[2], &task_id, 1, verdicts, N_ITEMS, &error));
+  g_assert_error (error, TALLY_CORE_ERROR, TALLY_CORE_ERROR_WRONG_STATE);
+  g_clear_error (&error);
+
+  for (guint a = 0; a < 2; a++)
+    g_assert_true (submit (&engines[a], &task_id, labels[a], N_ITEMS, &error));
+  tally_test_market_advance_to (market, params.commit_deadline + 1);
+  for (guint a = 0; a < 2; a++)
+    g_assert_cmpuint (step (&engines[a]), ==, 1);
+
+  /* Refused: an annotator of the task, verdicts of the wrong length. */
+  g_assert_false (review (&engines[0], &task_id, 1, verdicts, N_ITEMS, &error));
+  g_assert_error (error, TALLY_CORE_ERROR, TALLY_CORE_ERROR_WRONG_STATE);
+  g_clear_error (&error);
+  g_assert_false (review (&engines[2], &task_id, 1, verdicts, N_ITEMS - 1, &error));
+  g_assert_error (error, TALLY_CORE_ERROR, TALLY_CORE_ERROR_INVALID_ANNOTATION);
+  g_clear_error (&error);
+
+  g_assert_true (review (&engines[2], &task_id, 1, verdicts, N_ITEMS, &error));
+  g_assert_no_error (error);
+  {
+    g_autoptr (TallySubmissionRecord) record =
+      tally_store_get_submission (engines[2].store, market->chain_id, &market->market, &task_id,
+                                  &market->accounts[3], TALLY_SUBMISSION_REVIEWER, 1, &error);
+    TallyLabelReview on_chain = tally_test_market_get_review (market, &task_id, 1, 0);
+
+    g_assert_no_error (error);
+    g_assert_cmpint (record->state, ==, TALLY_SUBMISSION_COMMITTED);
+    g_assert_true (tally_address_equal (&on_chain.reviewer, &market->accounts[3]));
+    g_assert_cmpint (on_chain.state, ==, TALLY_LABEL_SEAT_COMMITTED);
+    g_assert_cmpmem (on_chain.hash, 32, record->commitment, 32);
+  }
+
+  /* The engine reveals the verdicts in their window, then everybody is
+   * settled and claims. */
+  g_assert_cmpuint (step (&engines[2]), ==, 1);
+  tally_test_market_advance_to (market, params.review_commit_deadline + 1);
+  g_assert_cmpuint (step (&engines[2]), ==, 1);
+  g_assert_cmpint (tally_test_market_get_review (market, &task_id, 1, 0).state, ==, TALLY_LABEL_SEAT_REVEALED);
+  tally_test_market_advance_to (market, params.review_reveal_deadline + 1);
+  g_assert_cmpuint (step (&engines[0]), ==, 1);
+  for (guint a = 0; a < 3; a++)
+    {
+      TallyUint256 credited = tally_test_market_credited (market, a + 1);
+      TallyUint256 before = tally_test_market_balance_of (market, a + 1);
+      TallyUint256 after;
+
+      g_assert_false (tally_uint256_is_zero (&credited));
+      g_assert_cmpuint (step (&engines[a]), ==, 0);
+      after = tally_test_market_balance_of (market, a + 1);
+      g_assert_true (tally_uint256_sub (&after, &after, &before));
+      g_assert_cmpint (tally_uint256_cmp (&after, &credited), ==, 0);
+    }
+  for (guint a = 0; a < 3; a++)
+    engine_clear (&engines[a]);
+  paths_clear (&paths);
+}
+
 /* The child: submits through url and says "committed" once the commit is
  * mined (or "failed: ..." when it is not), then waits to be killed. */
 static int
@@ -508,6 +605,8 @@ main (int   argc,
 
   g_test_add ("/core/submitter/lifecycle", TallyTestMarket, "tally-sub-XXXXXX",
               tally_test_market_set_up, test_lifecycle, tally_test_market_tear_down);
+  g_test_add ("/core/submitter/review", TallyTestMarket, "tally-subv-XXXXXX",
+              tally_test_market_set_up, test_review, tally_test_market_tear_down);
   g_test_add ("/core/submitter/refusals", TallyTestMarket, "tally-subr-XXXXXX",
               tally_test_market_set_up, test_refusals, tally_test_market_tear_down);
   g_test_add ("/core/submitter/killed-after-commit", TallyTestMarket, "tally-subk-XXXXXX",

@@ -71,10 +71,10 @@ read_secret_file (const char *path,
   return secret;
 }
 
-static gboolean
-read_private_key_file (guint8      key[TALLY_PRIVATE_KEY_LEN],
-                       const char *path,
-                       GError    **error)
+gboolean
+tally_cli_read_private_key_file (guint8      key[TALLY_PRIVATE_KEY_LEN],
+                                 const char *path,
+                                 GError    **error)
 {
   g_autoptr (TallySecret) text = read_secret_file (path, error);
   g_autoptr (GError) local_error = NULL;
@@ -154,7 +154,7 @@ run_wallet_address (int    argc,
     return tally_cli_usage_error (_ ("--index only goes with --mnemonic-file"));
 
   if (key_file != NULL)
-    ok = read_private_key_file (key, key_file, &error);
+    ok = tally_cli_read_private_key_file (key, key_file, &error);
   else
     ok = derive_mnemonic_key (key, mnemonic_file, (guint32) index, &error);
   ok = ok && tally_address_from_private_key (&address, key, &error);
@@ -266,7 +266,8 @@ run_sign_tx (int    argc,
   tx->has_to = TRUE;
   tally_transaction_set_data (tx, data, data_len);
 
-  ok = read_private_key_file (key, key_file, &error) && tally_transaction_sign (tx, key, &error);
+  ok = tally_cli_read_private_key_file (key, key_file, &error) &&
+       tally_transaction_sign (tx, key, &error);
   tally_wipe (key, sizeof key);
   if (!ok || !tally_transaction_encode (&raw, &raw_len, tx, &error))
     return tally_cli_usage_error ("%s", error->message);
@@ -314,7 +315,7 @@ run_sign_typed_data (int    argc,
       !tally_json_parse (&typed_data, json, json_len, &error))
     return tally_cli_usage_error ("%s", error->message);
 
-  ok = read_private_key_file (key, key_file, &error) &&
+  ok = tally_cli_read_private_key_file (key, key_file, &error) &&
        tally_eip712_sign (signature, key, typed_data, &error);
   tally_wipe (key, sizeof key);
   if (!ok)

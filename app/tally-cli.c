@@ -21,6 +21,8 @@
 
 static const TallyCliCommand *command_tables[] = {
   tally_cli_wallet_commands,
+  tally_cli_market_commands,
+  tally_cli_task_commands,
 };
 
 static gboolean opt_version;
@@ -45,6 +47,22 @@ tally_cli_usage_error (const char *format,
   g_strdelimit (message, "\n", ' ');
   g_printerr ("tally-cli: %s\n", message);
   return TALLY_CLI_EXIT_USAGE;
+}
+
+int
+tally_cli_failure (const char *format,
+                   ...)
+{
+  g_autofree char *message = NULL;
+  va_list          args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  g_strdelimit (message, "\n", ' ');
+  g_printerr ("tally-cli: %s\n", message);
+  return TALLY_CLI_EXIT_FAILED;
 }
 
 int
@@ -114,6 +132,7 @@ make_context (void)
                 "demo network,\nfor scripts and for people who prefer a terminal."));
   g_option_context_set_description (context, commands);
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_add_main_entries (context, tally_cli_chain_get_options (), GETTEXT_PACKAGE);
   /* Options after the command belong to the command. */
   g_option_context_set_strict_posix (context, TRUE);
 
@@ -129,6 +148,7 @@ main (int   argc,
   const TallyCliCommand *command;
   g_autofree char       *name = NULL;
   int                    words = 0;
+  int                    status;
 
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
@@ -162,5 +182,7 @@ main (int   argc,
   name = g_strdup_printf ("tally-cli %s", command->name);
   g_set_prgname (name);
   argv[words] = name;
-  return command->run (argc - words, argv + words);
+  status = command->run (argc - words, argv + words);
+  tally_cli_chain_free_options ();
+  return status;
 }

@@ -1,0 +1,734 @@
+/* test-manifest.c: the task manifest reader (app/manifest.c) against the
+ * example of docs/manifest.md, its hash check, and hostile documents
+ *
+ * The example is read from docs/manifest.md itself, so the documentation
+ * and the reader cannot drift apart.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "core-error.h"
+#include "manifest.h"
+#include "wallet/keccak.h"
+
+#define EXAMPLE_BASE "https://data.example.org/tasks/streets/manifest.json"
+#define BASE         "https://example.org/tasks/t1/manifest.json"
+
+/* A small valid manifest, built from parts that the hostile cases replace. */
+#define SHA               "\"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\""
+#define CLASSES           "[" CLASS ("\"Cat\"", HOTKEY_C) "," CLASS ("\"Dog\"", "") "]"
+#define CLASS(name, rest) "{\"name\":" name ",\"color\":\"#ff0000\"" rest "}"
+#define ITEM_FULL(id, kind, uri, sha, size, extra) \
+  "{\"id\":" id ",\"kind\":" kind ",\"uri\":" uri ",\"sha256\":" sha ",\"size\":" size extra "}"
+#define ITEM(id, uri) ITEM_FULL (id, "\"image\"", uri, SHA, "10", "")
+#define TEXT_ITEM     ITEM_FULL ("\"t\"", "\"text\"", "\"t.txt\"", SHA, "10", "")
+#define ITEM_SIZE(s)  "[" ITEM_FULL ("\"a\"", "\"image\"", "\"a.png\"", SHA, s, "") "]"
+#define ITEM_SHA(s)   "[" ITEM_FULL ("\"a\"", "\"image\"", "\"a.png\"", s, "10", "") "]"
+#define ITEM_URI(u)   "[" ITEM ("\"a\"", u) "]"
+#define ITEM_EXTRA(e) "[" ITEM_FULL ("\"a\"", "\"image\"", "\"a.png\"", SHA, "10", e) "]"
+#define TEXT_EXTRA(e) "[" ITEM_FULL ("\"t\"", "\"text\"", "\"t.txt\"", SHA, "10", e) "]"
+#define ITEMS         ITEM_URI ("\"a.png\"")
+#define TOOLS         "[\"classify\"]"
+#define DOC_ALL(schema, title, extra, classes, tools, items)                         \
+  "{" schema "\"title\":" title "," extra "\"classes\":" classes ",\"tools\":" tools \
+  ",\"items\":" items "}"
+#define DOC(extra, classes, tools, items) \
+  DOC_ALL ("\"schema\":1,", "\"T\"", extra, classes, tools, items)
+#define DOC_TITLE(t)          DOC_ALL ("\"schema\":1,", t, "", CLASSES, TOOLS, ITEMS)
+#define DOC_SCHEMA(s)         DOC_ALL (s, "\"T\"", "", CLASSES, TOOLS, ITEMS)
+#define DOC_CLASSES(c)        DOC ("", c, TOOLS, ITEMS)
+#define DOC_ITEMS(i)          DOC ("", CLASSES, TOOLS, i)
+#define DOC_TOOLS_ITEMS(t, i) DOC ("", CLASSES, t, i)
+#define FULLWIDTH_CAT         "\"\xef\xbc\xa3\xef\xbd\x81\xef\xbd\x94\"" /* U+FF23 U+FF41 U+FF54 */
+#define HOTKEY_C              ",\"hotkey\":\"c\""
+#define FILE_URI              "\"file:///srv/data/a.png\""
+#define FILE_ITEMS            "[" ITEM ("\"a\"", FILE_URI) "," ITEM ("\"b\"", "\"b.png\"") "]"
+#define LONG_A                "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" /* 59 */
+#define DOC_URI(u)            DOC_ITEMS (ITEM_URI (u))
+
+static GBytes *
+read_example (void)
+{
+  g_autofree char *path =
+    g_build_filename (g_getenv ("TALLY_SOURCE_DIR"), "docs", "manifest.md", NULL);
+  g_autofree char *text = NULL;
+  g_autoptr (GError) error = NULL;
+  const char *start;
+  const char *end;
+
+  g_assert_true (g_file_get_contents (path, &text, NULL, &error));
+  g_assert_no_error (error);
+  /* The first ```json block is the example. */
+  start = strstr (text, "```json\n");
+  g_assert_nonnull (start);
+  start += strlen ("```json\n");
+  end = strstr (start, "```");
+  g_assert_nonnull (end);
+  return g_bytes_new (start, (gsize) (end - start));
+}
+
+static TallyManifest *
+parse_ok (const char *json,
+          const char *base)
+{
+  g_autoptr (GBytes) bytes = g_bytes_new (json, strlen (json));
+  g_autoptr (GError) error = NULL;
+  TallyManifest *manifest;
+
+  manifest = tally_manifest_new_from_bytes (bytes, base, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (manifest);
+  return manifest;
+}
+
+static void
+assert_refused (GBytes        *bytes,
+                const char    *base,
+                TallyCoreError code,
+                const char    *message)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TallyManifest) manifest = NULL;
+
+  manifest = tally_manifest_new_from_bytes (bytes, base, NULL, &error);
+  g_assert_null (manifest);
+  g_assert_error (error, TALLY_CORE_ERROR, code);
+  g_assert_true (g_utf8_validate (error->message, -1, NULL));
+  g_test_message ("%s", error->message);
+  if (strstr (error->message, message) == NULL)
+    g_error ("“%s” does not contain “%s”", error->message, message);
+}
+
+static void
+assert_sha256 (const guint8 *sha256,
+               const char   *hex)
+{
+  for (guint i = 0; i < TALLY_MANIFEST_SHA256_LEN; i++)
+    g_assert_cmpint (sha256[i], ==,
+                     g_ascii_xdigit_value (hex[2 * i]) * 16 +
+                       g_ascii_xdigit_value (hex[2 * i + 1]));
+}
+
+static void
+test_example (void)
+{
+  g_autoptr (GBytes) bytes = read_example ();
+  g_autoptr (TallyManifest) manifest = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char               *title = NULL;
+  guint8                         keccak[TALLY_KECCAK256_LEN];
+  const TallyManifestLabelClass *klass;
+  const TallyManifestItem       *item;
+  gsize                          len;
+  const guint8                  *data = g_bytes_get_data (bytes, &len);
+
+  tally_keccak256 (keccak, data, len);
+  manifest = tally_manifest_new_from_bytes (bytes, EXAMPLE_BASE, keccak, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (manifest);
+
+  g_assert_true (g_bytes_equal (tally_manifest_get_bytes (manifest), bytes));
+  g_assert_cmpmem (tally_manifest_get_keccak (manifest), TALLY_KECCAK256_LEN, keccak,
+                   TALLY_KECCAK256_LEN);
+  g_assert_cmpstr (tally_manifest_get_base_uri (manifest), ==, EXAMPLE_BASE);
+  g_assert_cmpuint (tally_manifest_get_schema_version (manifest), ==, 1);
+  g_assert_cmpstr (tally_manifest_get_title (manifest), ==, "Street scenes: vehicles and people");
+  g_object_get (manifest, "title", &title, NULL);
+  g_assert_cmpstr (title, ==, "Street scenes: vehicles and people");
+  g_assert_true (g_str_has_prefix (tally_manifest_get_instructions (manifest), "Choose the class"));
+  g_assert_nonnull (strstr (tally_manifest_get_instructions (manifest),
+                            "pedestrian.\nIn captions"));
+
+  g_assert_cmpuint (tally_manifest_get_n_label_classes (manifest), ==, 4);
+  klass = tally_manifest_get_label_class (manifest, 0);
+  g_assert_cmpstr (klass->name, ==, "Car");
+  g_assert_cmphex (klass->color, ==, 0xe01b24);
+  g_assert_cmpint (klass->hotkey, ==, 'c');
+  g_assert_cmpuint (klass->label, ==, 1);
+  klass = tally_manifest_get_label_class (manifest, 2);
+  g_assert_cmpstr (klass->name, ==, "Pedestrian");
+  g_assert_cmphex (klass->color, ==, 0x3584e4);
+  g_assert_cmpuint (klass->label, ==, 3);
+  klass = tally_manifest_get_label_class (manifest, 3);
+  g_assert_cmpstr (klass->name, ==, "Nothing of interest");
+  g_assert_cmphex (klass->color, ==, 0x9a9996);
+  g_assert_cmpint (klass->hotkey, ==, '\0');
+  g_assert_cmpuint (klass->label, ==, 4);
+  g_assert_true (tally_manifest_lookup_hotkey (manifest, 'b') ==
+                 tally_manifest_get_label_class (manifest, 1));
+  g_assert_null (tally_manifest_lookup_hotkey (manifest, 'x'));
+  g_assert_null (tally_manifest_lookup_hotkey (manifest, '\0'));
+
+  g_assert_cmpint (tally_manifest_get_tools (manifest), ==,
+                   TALLY_MANIFEST_TOOL_CLASSIFY | TALLY_MANIFEST_TOOL_BOX |
+                     TALLY_MANIFEST_TOOL_SPAN);
+  g_assert_true (tally_manifest_has_tool (manifest, TALLY_MANIFEST_TOOL_BOX));
+
+  g_assert_cmpuint (tally_manifest_get_n_items (manifest), ==, 3);
+  item = tally_manifest_get_item (manifest, 0);
+  g_assert_cmpuint (item->index, ==, 0);
+  g_assert_cmpstr (item->id, ==, "street-0001");
+  g_assert_cmpint (item->kind, ==, TALLY_MANIFEST_ITEM_IMAGE);
+  g_assert_cmpstr (item->uri, ==, "https://data.example.org/tasks/streets/images/street-0001.jpg");
+  assert_sha256 (item->sha256, "7be85d96d7988aabce166272fff8cd1ac4266c0f9e54949c0e8312c7dbc8de58");
+  g_assert_cmpuint (item->size, ==, 183204);
+  g_assert_cmpuint (item->width, ==, 1280);
+  g_assert_cmpuint (item->height, ==, 853);
+  g_assert_cmpstr (item->media_type, ==, "image/jpeg");
+
+  item = tally_manifest_get_item (manifest, 1);
+  g_assert_cmpstr (item->uri, ==, "https://cdn.example.net/streets/street-0002.png");
+  g_assert_cmpuint (item->width, ==, 0);
+  g_assert_cmpuint (item->height, ==, 0);
+  g_assert_cmpstr (item->media_type, ==, "image/png");
+
+  item = tally_manifest_get_item (manifest, 2);
+  g_assert_cmpuint (item->index, ==, 2);
+  g_assert_cmpstr (item->id, ==, "caption-0001");
+  g_assert_cmpint (item->kind, ==, TALLY_MANIFEST_ITEM_TEXT);
+  g_assert_cmpstr (item->uri, ==,
+                   "ipfs://bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi/"
+                   "caption-0001.txt");
+  assert_sha256 (item->sha256, "9ca87e209d5e9d737c6699f6777783e2b5c8acf0d69d9a3380d9c6e67d45208a");
+  g_assert_cmpuint (item->size, ==, 96);
+  g_assert_cmpstr (item->media_type, ==, "text/plain");
+
+  g_assert_true (tally_manifest_lookup_item (manifest, "caption-0001") == item);
+  g_assert_true (tally_manifest_lookup_item (manifest, "street-0001") ==
+                 tally_manifest_get_item (manifest, 0));
+  g_assert_null (tally_manifest_lookup_item (manifest, "Caption-0001"));
+  g_assert_null (tally_manifest_lookup_item (manifest, "nothing"));
+
+  g_assert_cmpstr (tally_manifest_item_kind_to_string (TALLY_MANIFEST_ITEM_TEXT), ==, "text");
+  g_assert_cmpstr (tally_manifest_tool_to_string (TALLY_MANIFEST_TOOL_SPAN), ==, "span");
+}
+
+static void
+test_keccak (void)
+{
+  g_autoptr (GBytes) bytes = read_example ();
+  g_autoptr (GBytes) changed = NULL;
+  g_autoptr (TallyManifest) manifest = NULL;
+  g_autoptr (GError) error = NULL;
+  guint8             keccak[TALLY_KECCAK256_LEN];
+  gsize              len;
+  const guint8      *data = g_bytes_get_data (bytes, &len);
+  g_autofree guint8 *copy = g_memdup2 (data, len);
+  guint8            *at;
+
+  tally_keccak256 (keccak, data, len);
+
+  /* "Street" -> "Strees": still a valid manifest, but not the one hashed. */
+  at = (guint8 *) strstr ((char *) copy, "Street scenes");
+  g_assert_nonnull (at);
+  at[5] = 's';
+  changed = g_bytes_new (copy, len);
+  manifest = tally_manifest_new_from_bytes (changed, EXAMPLE_BASE, keccak, &error);
+  g_assert_error (error, TALLY_CORE_ERROR, TALLY_CORE_ERROR_HASH_MISMATCH);
+  g_assert_null (manifest);
+  g_assert_nonnull (strstr (error->message, "keccak-256"));
+  g_clear_error (&error);
+
+  /* The changed bytes are a good manifest on their own... */
+  manifest = tally_manifest_new_from_bytes (changed, EXAMPLE_BASE, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (tally_manifest_get_title (manifest), ==, "Strees scenes: vehicles and people");
+  g_clear_object (&manifest);
+
+  /* ...and the hash comes first: bytes that are not even JSON are refused
+   * as a mismatch, not parsed. */
+  {
+    g_autoptr (GBytes) garbage = g_bytes_new_static ("not json", 8);
+
+    manifest = tally_manifest_new_from_bytes (garbage, EXAMPLE_BASE, keccak, &error);
+    g_assert_error (error, TALLY_CORE_ERROR, TALLY_CORE_ERROR_HASH_MISMATCH);
+    g_assert_null (manifest);
+    g_clear_error (&error);
+  }
+
+  /* The right hash of the changed bytes lets them through. */
+  tally_keccak256 (keccak, copy, len);
+  manifest = tally_manifest_new_from_bytes (changed, EXAMPLE_BASE, keccak, &error);
+  g_assert_no_error (error);
+  g_assert_cmpmem (tally_manifest_get_keccak (manifest), TALLY_KECCAK256_LEN, keccak,
+                   TALLY_KECCAK256_LEN);
+}
+
+/* A valid manifest with n_classes classes, n_items items and a title of
+ * title_len characters, around the bounds. */
+static GString *
+build (guint n_classes,
+       guint n_items,
+       guint title_len)
+{
+  GString *out = g_string_new ("{\"schema\":1,\"title\":\"");
+
+  for (guint i = 0; i < title_len; i++)
+    g_string_append (out, i % 2 ? "é" : "t");
+  g_string_append (out, "\",\"tools\":[\"box\"],\"classes\":[");
+  for (guint i = 0; i < n_classes; i++)
+    g_string_append_printf (out, "%s{\"name\":\"class %u\",\"color\":\"#%06x\"}", i ? "," : "", i,
+                            i * 0x010203);
+  g_string_append (out, "],\"items\":[");
+  for (guint i = 0; i < n_items; i++)
+    g_string_append_printf (out,
+                            "%s{\"id\":\"item-%u\",\"kind\":\"image\",\"uri\":\"i/%u.png\","
+                            "\"sha256\":" SHA ",\"size\":67108864,\"width\":32768,\"height\":1}",
+                            i ? "," : "", i, i);
+  g_string_append (out, "]}");
+  return out;
+}
+
+static GBytes *
+make_items_257 (void)
+{
+  return g_string_free_to_bytes (build (2, 257, 1));
+}
+
+/* A million empty objects fit in 3 MB; they must be refused by their count,
+ * before any is read. */
+static GBytes *
+make_items_million (void)
+{
+  GString *out = g_string_new ("{\"schema\":1,\"title\":\"T\",\"classes\":" CLASSES
+                               ",\"tools\":" TOOLS ",\"items\":[{}");
+
+  for (guint i = 1; i < 1000000; i++)
+    g_string_append (out, ",{}");
+  g_string_append (out, "]}");
+  return g_string_free_to_bytes (out);
+}
+
+static GBytes *
+make_classes_256 (void)
+{
+  return g_string_free_to_bytes (build (256, 1, 1));
+}
+
+static GBytes *
+make_title_201 (void)
+{
+  return g_string_free_to_bytes (build (2, 1, 201));
+}
+
+static GBytes *
+make_oversized (void)
+{
+  GString *out = build (2, 1, 1);
+
+  /* Whitespace is valid JSON: only the size is wrong. */
+  while (out->len < TALLY_MANIFEST_MAX_SIZE + 1)
+    g_string_append_c (out, ' ');
+  return g_string_free_to_bytes (out);
+}
+
+static GBytes *
+make_very_deep (void)
+{
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; i < 100000; i++)
+    g_string_append_c (out, '[');
+  return g_string_free_to_bytes (out);
+}
+
+static GBytes *
+make_long_id (void)
+{
+  g_autofree char *id = g_strnfill (129, 'x');
+  g_autofree char *json = g_strdup_printf (DOC_ITEMS ("[" ITEM ("\"%s\"", "\"a.png\"") "]"), id);
+
+  return g_bytes_new (json, strlen (json));
+}
+
+typedef struct
+{
+  const char *name;
+  const char *json; /* the document, or NULL to call make */
+  GBytes *(*make) (void);
+  const char *base; /* BASE when NULL, unless no_base */
+  gboolean    no_base;
+  gboolean    too_large; /* TOO_LARGE rather than INVALID_MANIFEST */
+  const char *message;   /* a part of the error message */
+} Hostile;
+
+static const Hostile hostile[] = {
+  /* Counts. */
+  { "items-257", .make = make_items_257,
+    .message = "Manifest: items must list 1 to 256 items, not 257" },
+  { "items-million", .make = make_items_million,
+    .message = "items must list 1 to 256 items, not 1000000" },
+  { "items-none", DOC_ITEMS ("[]"), .message = "items must list 1 to 256 items, not 0" },
+  { "classes-256", .make = make_classes_256,
+    .message = "classes must list 2 to 255 classes, not 256" },
+  { "classes-one", DOC_CLASSES ("[" CLASS ("\"Cat\"", "") "]"), .message = "not 1" },
+  { "tools-none", DOC_TOOLS_ITEMS ("[]", ITEMS), .message = "tools must list 1 to 3 tools, not 0" },
+  /* Duplicates. */
+  { "duplicate-id", DOC_ITEMS ("[" ITEM ("\"a\"", "\"a.png\"") "," ITEM ("\"a\"", "\"b.png\"") "]"),
+    .message = "Item 1 (“a”): id is already used by item 0" },
+  { "duplicate-id-case",
+    DOC_ITEMS ("[" ITEM ("\"x\"", "\"a.png\"") "," ITEM ("\"X\"", "\"b.png\"") "]"),
+    .message = "Item 1 (“X”): id is already used by item 0" },
+  { "duplicate-class", DOC_CLASSES ("[" CLASS ("\"Cat\"", "") "," CLASS ("\"CAT\"", "") "]"),
+    .message = "Class 1 (“CAT”): name is already used by class 0" },
+  { "duplicate-class-fullwidth",
+    DOC_CLASSES ("[" CLASS ("\"cat\"", "") "," CLASS (FULLWIDTH_CAT, "") "]"),
+    .message = "name is already used by class 0" },
+  { "duplicate-hotkey",
+    DOC_CLASSES ("[" CLASS ("\"Cat\"", HOTKEY_C) "," CLASS ("\"Dog\"", HOTKEY_C) "]"),
+    .message = "Class 1 (“Dog”): hotkey “c” is already used by class 0" },
+  { "duplicate-tool", DOC_TOOLS_ITEMS ("[\"box\",\"box\"]", ITEMS),
+    .message = "tools lists “box” twice" },
+  { "duplicate-json-key",
+    DOC_ALL ("\"schema\":1,\"title\":\"A\",", "\"B\"", "", CLASSES, TOOLS, ITEMS),
+    .message = "the member name “title” appears twice" },
+  /* Where items live. */
+  { "traversal-dotdot", DOC_URI ("\"../x.png\""),
+    .message = "Item 0 (“a”): uri “../x.png” has a “..” segment (path traversal)" },
+  { "traversal-inner", DOC_URI ("\"img/../../x.png\""), .message = "path traversal" },
+  { "traversal-encoded", DOC_URI ("\"%2e%2e/x\""),
+    .message = "has a “..” segment (path traversal)" },
+  { "traversal-half-encoded", DOC_URI ("\".%2E/x\""),
+    .message = "has a “..” segment (path traversal)" },
+  { "traversal-dot", DOC_URI ("\"./x.png\""), .message = "has a “.” segment" },
+  { "traversal-absolute", DOC_URI ("\"/etc/passwd\""),
+    .message = "starts with “/” (path traversal)" },
+  { "traversal-other-host", DOC_URI ("\"//evil.example/x.png\""), .message = "(path traversal)" },
+  { "traversal-backslash", DOC_URI ("\"..\\\\x.png\""),
+    .message = "holds a backslash (path traversal)" },
+  { "traversal-encoded-slash", DOC_URI ("\"..%2fx.png\""),
+    .message = "hides a separator as %2f (path traversal)" },
+  { "traversal-encoded-backslash", DOC_URI ("\"..%5Cx.png\""), .message = "(path traversal)" },
+  { "traversal-in-https", DOC_URI ("\"https://example.org/a/../b.png\""),
+    .message = "(path traversal)" },
+  { "file-from-https", DOC_URI ("\"file:///etc/passwd\""),
+    .message =
+      "uri “file:///etc/passwd” points at a local file, but the manifest was loaded from https" },
+  { "file-from-ipfs", DOC_URI ("\"file:///etc/passwd\""), .base = "ipfs://bafyabc/manifest.json",
+    .message = "loaded from ipfs" },
+  { "file-without-base", DOC_URI ("\"file:///etc/passwd\""), .no_base = TRUE,
+    .message = "loaded from no URI" },
+  { "relative-without-base", DOC_URI ("\"a.png\""), .no_base = TRUE,
+    .message = "is relative, but the manifest was not loaded from a URI" },
+  { "userinfo", DOC_URI ("\"https://user:secret@example.org/a.png\""),
+    .message = "carries a user name or password" },
+  { "fragment", DOC_URI ("\"a.png#top\""), .message = "has a fragment" },
+  { "scheme-ftp", DOC_URI ("\"ftp://example.org/a.png\""), .message = "uses the scheme “ftp”" },
+  { "scheme-javascript", DOC_URI ("\"javascript:alert(1)\""),
+    .message = "uses the scheme “javascript”" },
+  { "uri-space", DOC_URI ("\"a b.png\""), .message = "percent-encode it" },
+  /* Cut to 60 characters in the message, never inside a character. */
+  { "uri-non-ascii", DOC_URI ("\"" LONG_A "\xc3\xa9\xc3\xa9\""), .message = "é…” holds a space" },
+  { "uri-nul", DOC_URI ("\"a%00.png\""), .message = "hides a control character" },
+  { "uri-bad-escape", DOC_URI ("\"a%zz.png\""), .message = "malformed percent escape" },
+  { "uri-query", DOC_URI ("\"a.png?x=1\""), .message = "has a query" },
+  { "uri-empty", DOC_URI ("\"\""), .message = "is empty" },
+  { "ipfs-bad-cid", DOC_URI ("\"ipfs://not-a_cid/a.png\""), .message = "content id" },
+  { "base-ftp", DOC_URI ("\"a.png\""), .base = "ftp://example.org/m.json",
+    .message = "scheme “ftp”" },
+  /* Hashes. */
+  { "sha256-short", DOC_ITEMS (ITEM_SHA ("\"e3b0c442\"")),
+    .message = "Item 0 (“a”): sha256 must be 64 lowercase hex digits" },
+  { "sha256-uppercase",
+    DOC_ITEMS (ITEM_SHA ("\"E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855\"")),
+    .message = "sha256 must be 64 lowercase hex digits" },
+  { "sha256-not-hex",
+    DOC_ITEMS (ITEM_SHA ("\"g3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\"")),
+    .message = "sha256 must be 64 lowercase hex digits" },
+  { "sha256-prefixed",
+    DOC_ITEMS (ITEM_SHA ("\"0xe3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\"")),
+    .message = "sha256 must be 64 lowercase hex digits" },
+  { "sha256-number", DOC_ITEMS (ITEM_SHA ("12")),
+    .message = "sha256 must be a string, not a number" },
+  /* Types and numbers. */
+  { "size-string", DOC_ITEMS (ITEM_SIZE ("\"10\"")),
+    .message = "size must be a whole number, not a string" },
+  { "size-negative", DOC_ITEMS (ITEM_SIZE ("-5")),
+    .message = "size must be from 1 to 67108864, not “-5”" },
+  { "size-zero", DOC_ITEMS (ITEM_SIZE ("0")),
+    .message = "size must be from 1 to 67108864, not “0”" },
+  { "size-oversized", DOC_ITEMS (ITEM_SIZE ("67108865")), .message = "not “67108865”" },
+  { "size-huge", DOC_ITEMS (ITEM_SIZE ("100000000000000000000000000000")),
+    .message = "size must be from 1 to" },
+  { "size-fraction", DOC_ITEMS (ITEM_SIZE ("1.5")),
+    .message = "size must be a whole number, not “1.5”" },
+  { "size-exponent", DOC_ITEMS (ITEM_SIZE ("1e3")),
+    .message = "size must be a whole number, not “1e3”" },
+  { "size-null", DOC_ITEMS (ITEM_SIZE ("null")),
+    .message = "size must be a whole number, not null" },
+  { "id-number", DOC_ITEMS ("[" ITEM ("7", "\"a.png\"") "]"),
+    .message = "Item 0: id must be a string, not a number" },
+  { "id-slash", DOC_ITEMS ("[" ITEM ("\"a/b\"", "\"a.png\"") "]"),
+    .message = "Item 0: id “a/b” must be" },
+  { "id-dotdot", DOC_ITEMS ("[" ITEM ("\"..\"", "\"a.png\"") "]"),
+    .message = "Item 0: id “..” must be" },
+  { "id-long", .make = make_long_id, .message = "must be 1 to 128 of" },
+  { "id-missing", DOC_ITEMS ("[{\"kind\":\"image\"}]"),
+    .message = "Item 0: the member id is missing" },
+  { "items-object", DOC_ITEMS ("{\"a\":1}"),
+    .message = "Manifest: items must be an array, not an object" },
+  { "item-string", DOC_ITEMS ("[\"a.png\"]"),
+    .message = "Item 0: must be an object, not a string" },
+  { "class-array", DOC_CLASSES ("[[],[]]"), .message = "Class 0: must be an object, not an array" },
+  { "kind-video", DOC_ITEMS ("[" ITEM_FULL ("\"a\"", "\"video\"", "\"a\"", SHA, "1", "") "]"),
+    .message = "kind must be “image” or “text”, not “video”" },
+  { "not-an-object", "[1,2]", .message = "the document must be a JSON object, not an array" },
+  /* Members. */
+  { "unknown-member", DOC ("\"owner\":\"me\",", CLASSES, TOOLS, ITEMS),
+    .message = "Manifest: unknown member “owner”" },
+  { "unknown-item-member", DOC_ITEMS (ITEM_EXTRA (",\"colour\":\"red\"")),
+    .message = "Item 0 (“a”): unknown member “colour”" },
+  { "unknown-class-member",
+    DOC_CLASSES ("[" CLASS ("\"Cat\"", ",\"colour\":1") "," CLASS ("\"Dog\"", "") "]"),
+    .message = "Class 0 (“Cat”): unknown member “colour”" },
+  { "schema-2", DOC_SCHEMA ("\"schema\":2,"),
+    .message =
+      "Manifest: schema version 2 is not supported; this version of Tally reads versions up to 1" },
+  { "schema-huge", DOC_SCHEMA ("\"schema\":99999999999999999999999,"),
+    .message = "schema must be from 1 to" },
+  { "schema-0", DOC_SCHEMA ("\"schema\":0,"),
+    .message = "schema must be from 1 to 4294967295, not “0”" },
+  { "schema-string", DOC_SCHEMA ("\"schema\":\"1\","),
+    .message = "schema must be a whole number, not a string" },
+  { "schema-missing", DOC_SCHEMA (""), .message = "Manifest: the member schema is missing" },
+  /* Tools against items. */
+  { "box-without-images", DOC_TOOLS_ITEMS ("[\"classify\",\"box\"]", "[" TEXT_ITEM "]"),
+    .message = "the box tool needs image items, and there are none" },
+  { "span-without-texts", DOC_TOOLS_ITEMS ("[\"classify\",\"span\"]", ITEMS),
+    .message = "the span tool needs text items, and there are none" },
+  { "images-without-tool",
+    DOC_TOOLS_ITEMS ("[\"span\"]", "[" ITEM ("\"a\"", "\"a.png\"") "," TEXT_ITEM "]"),
+    .message = "image items need the classify or the box tool" },
+  { "texts-without-tool",
+    DOC_TOOLS_ITEMS ("[\"box\"]", "[" ITEM ("\"a\"", "\"a.png\"") "," TEXT_ITEM "]"),
+    .message = "text items need the classify or the span tool" },
+  { "tool-unknown", DOC_TOOLS_ITEMS ("[\"polygon\"]", ITEMS),
+    .message = "tools[0] is “polygon”, not one of" },
+  { "tool-number", DOC_TOOLS_ITEMS ("[1]", ITEMS),
+    .message = "tools[0] must be a string, not a number" },
+  /* The document. */
+  { "oversized", .make = make_oversized, .too_large = TRUE,
+    .message = "at most 4194304 are allowed" },
+  { "deep", DOC ("\"x\":[[[[[[[[[]]]]]]]]],", CLASSES, TOOLS, ITEMS),
+    .message = "nested more than 8 deep" },
+  { "very-deep", .make = make_very_deep, .message = "nested more than 8 deep" },
+  { "invalid-utf8", DOC_TITLE ("\"\xff\xfe\""), .message = "invalid UTF-8" },
+  { "overlong-utf8", DOC_TITLE ("\"\xc0\xaf\""), .message = "invalid UTF-8" },
+  { "lone-surrogate", DOC_TITLE ("\"\\ud800\""), .message = "surrogate" },
+  { "trailing-garbage", DOC_ITEMS (ITEMS) " {}", .message = "Invalid JSON" },
+  { "trailing-comma", DOC_ITEMS ("[" ITEM ("\"a\"", "\"a.png\"") ",]"),
+    .message = "trailing comma" },
+  { "empty", "", .message = "Invalid JSON" },
+  /* Text. */
+  { "title-empty", DOC_TITLE ("\"\""), .message = "title must be 1 to 200 characters long, not 0" },
+  { "title-201", .make = make_title_201,
+    .message = "title must be 1 to 200 characters long, not 201" },
+  { "title-newline", DOC_TITLE ("\"a\\nb\""),
+    .message = "title must not contain control characters (U+000A)" },
+  { "title-blank", DOC_TITLE ("\"   \""), .message = "title must not be blank" },
+  { "title-nul", DOC_TITLE ("\"a\\u0000b\""), .message = "title must not contain U+0000" },
+  { "title-number", DOC_TITLE ("5"), .message = "title must be a string, not a number" },
+  { "instructions-escape", DOC ("\"instructions\":\"a\\u001bb\",", CLASSES, TOOLS, ITEMS),
+    .message = "instructions must not contain control characters (U+001B)" },
+  { "class-name-long",
+    DOC_CLASSES ("[" CLASS ("\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"",
+                            "") "," CLASS ("\"Dog\"", "") "]"),
+    .message = "Class 0: name must be 1 to 64 characters long, not 65" },
+  { "color-name", DOC_CLASSES ("[{\"name\":\"Cat\",\"color\":\"red\"}," CLASS ("\"Dog\"", "") "]"),
+    .message = "Class 0 (“Cat”): color must be “#rrggbb” (six hex digits), not “red”" },
+  { "color-short",
+    DOC_CLASSES ("[{\"name\":\"Cat\",\"color\":\"#fff\"}," CLASS ("\"Dog\"", "") "]"),
+    .message = "color must be “#rrggbb”" },
+  { "hotkey-upper",
+    DOC_CLASSES ("[" CLASS ("\"Cat\"", ",\"hotkey\":\"C\"") "," CLASS ("\"Dog\"", "") "]"),
+    .message = "hotkey must be one of a–z or 0–9, not “C”" },
+  { "hotkey-two",
+    DOC_CLASSES ("[" CLASS ("\"Cat\"", ",\"hotkey\":\"ca\"") "," CLASS ("\"Dog\"", "") "]"),
+    .message = "hotkey must be one of a–z or 0–9, not “ca”" },
+  /* Image sizes and media types. */
+  { "width-alone", DOC_ITEMS (ITEM_EXTRA (",\"width\":10")),
+    .message = "width and height must be given together" },
+  { "width-on-text", DOC_ITEMS (TEXT_EXTRA (",\"width\":10,\"height\":10")),
+    .message = "Item 0 (“t”): width and height are for image items only" },
+  { "width-zero", DOC_ITEMS (ITEM_EXTRA (",\"width\":0,\"height\":5")),
+    .message = "width must be from 1 to 32768, not “0”" },
+  { "height-huge", DOC_ITEMS (ITEM_EXTRA (",\"width\":1,\"height\":32769")),
+    .message = "height must be from 1 to 32768, not “32769”" },
+  { "media-type-mismatch", DOC_ITEMS (ITEM_EXTRA (",\"mediaType\":\"text/plain\"")),
+    .message = "mediaType “text/plain” is not for image items" },
+  { "media-type-unknown", DOC_ITEMS (ITEM_EXTRA (",\"mediaType\":\"image/gif\"")),
+    .message = "mediaType is “image/gif”, not one of" },
+};
+
+static void
+test_hostile (gconstpointer data)
+{
+  const Hostile *c = data;
+  g_autoptr (GBytes) bytes = NULL;
+
+  if (c->json != NULL)
+    bytes = g_bytes_new_static (c->json, strlen (c->json));
+  else
+    bytes = c->make ();
+  assert_refused (bytes, c->no_base ? NULL : (c->base != NULL ? c->base : BASE),
+                  c->too_large ? TALLY_CORE_ERROR_TOO_LARGE : TALLY_CORE_ERROR_INVALID_MANIFEST,
+                  c->message);
+}
+
+/* Every bound is inclusive: the largest manifest allowed is read. */
+static void
+test_limits (void)
+{
+  GString *json =
+    build (TALLY_MANIFEST_MAX_CLASSES, TALLY_MANIFEST_MAX_ITEMS, TALLY_MANIFEST_MAX_TITLE);
+  g_autoptr (GBytes) bytes = NULL;
+  g_autoptr (TallyManifest) manifest = NULL;
+  g_autoptr (GError) error = NULL;
+  const TallyManifestItem *last;
+
+  while (json->len < TALLY_MANIFEST_MAX_SIZE)
+    g_string_append_c (json, '\n');
+  bytes = g_string_free_to_bytes (json);
+  g_assert_cmpuint (g_bytes_get_size (bytes), ==, TALLY_MANIFEST_MAX_SIZE);
+
+  manifest = tally_manifest_new_from_bytes (bytes, BASE, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (tally_manifest_get_n_label_classes (manifest), ==, 255);
+  g_assert_cmpuint (tally_manifest_get_label_class (manifest, 254)->label, ==, 255);
+  g_assert_cmphex (tally_manifest_get_label_class (manifest, 254)->color, ==, 254 * 0x010203);
+  g_assert_cmpuint (g_utf8_strlen (tally_manifest_get_title (manifest), -1), ==, 200);
+  g_assert_cmpint (tally_manifest_get_tools (manifest), ==, TALLY_MANIFEST_TOOL_BOX);
+  g_assert_cmpuint (tally_manifest_get_n_items (manifest), ==, 256);
+  last = tally_manifest_get_item (manifest, 255);
+  g_assert_cmpuint (last->index, ==, 255);
+  g_assert_cmpstr (last->id, ==, "item-255");
+  g_assert_cmpstr (last->uri, ==, "https://example.org/tasks/t1/i/255.png");
+  g_assert_cmpuint (last->size, ==, 64 * 1024 * 1024);
+  g_assert_cmpuint (last->width, ==, 32768);
+  g_assert_cmpuint (last->height, ==, 1);
+  g_assert_null (last->media_type);
+  g_assert_true (tally_manifest_lookup_item (manifest, "item-255") == last);
+  g_assert_cmpstr (tally_manifest_get_instructions (manifest), ==, "");
+}
+
+static void
+test_resolve (void)
+{
+  static const struct
+  {
+    const char *base;
+    const char *reference;
+    const char *expected; /* NULL: refused */
+    const char *message;
+  } cases[] = {
+    { BASE, "img/a.png", "https://example.org/tasks/t1/img/a.png" },
+    { BASE, "a%20b.png", "https://example.org/tasks/t1/a%20b.png" },
+    { BASE, "a%3Ab.png", "https://example.org/tasks/t1/a%3Ab.png" },
+    { "https://example.org/tasks/t1/manifest.json?v=2", "a.png",
+      "https://example.org/tasks/t1/a.png" },
+    { "https://example.org", "a.png", "https://example.org/a.png" },
+    { "http://127.0.0.1:8080/m.json", "a.png", "http://127.0.0.1:8080/a.png" },
+    { BASE, "https://cdn.example.net/x/a.png?sig=1", "https://cdn.example.net/x/a.png?sig=1" },
+    { BASE, "HTTP://cdn.example.net/a.png", "http://cdn.example.net/a.png" },
+    { BASE, "ipfs://bafyabc/dir/a.png", "ipfs://bafyabc/dir/a.png" },
+    { "ipfs://bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi/task/manifest.json",
+      "a.png", "ipfs://bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi/task/a.png" },
+    { "ipfs://QmYwAPJzv5CZsnA625s3Xf2nemtYgPpHdWEz79ojWnPbdG/manifest.json", "img/a.png",
+      "ipfs://QmYwAPJzv5CZsnA625s3Xf2nemtYgPpHdWEz79ojWnPbdG/img/a.png" },
+    { "file:///home/me/task/manifest.json", "a.png", "file:///home/me/task/a.png" },
+    { "file:///home/me/task/manifest.json", "file:///srv/data/a.png", "file:///srv/data/a.png" },
+    { "file:///home/me/task/manifest.json", "file://localhost/srv/a.png",
+      "file://localhost/srv/a.png" },
+    { NULL, "https://example.org/a.png", "https://example.org/a.png" },
+    { "file:///home/me/task/manifest.json", "file://other/srv/a.png", NULL,
+      "names a file on another host" },
+    { "file:///home/me/task/manifest.json", "../a.png", NULL, "path traversal" },
+    { "ipfs://bafyabc/dir/manifest.json", "../other/a.png", NULL, "path traversal" },
+    { "ipfs://bafyabc/m.json", "ipfs://bafyabc:8080/a.png", NULL, "content id" },
+    { "ipfs://bafyabc/m.json", "ipfs://bafyabc/a.png?x", NULL, "has a query" },
+    { BASE, "https:///a.png", NULL, "names no host" },
+    { BASE, "data:text/plain,hello", NULL, "uses the scheme “data”" },
+    { "not a uri", "a.png", NULL, "the manifest's own URI is not valid" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autofree char *uri = tally_manifest_resolve_uri (cases[i].reference, cases[i].base, &error);
+
+      if (cases[i].expected != NULL)
+        {
+          g_assert_no_error (error);
+          g_assert_cmpstr (uri, ==, cases[i].expected);
+        }
+      else
+        {
+          g_assert_null (uri);
+          g_assert_error (error, TALLY_CORE_ERROR, TALLY_CORE_ERROR_INVALID_MANIFEST);
+          if (strstr (error->message, cases[i].message) == NULL)
+            g_error ("“%s” does not contain “%s”", error->message, cases[i].message);
+        }
+    }
+}
+
+/* A local manifest may name local files; the very same bytes from a server
+ * may not. */
+static void
+test_file_base (void)
+{
+  static const char json[] = DOC_ITEMS (FILE_ITEMS);
+  g_autoptr (GBytes) bytes = g_bytes_new_static (json, strlen (json));
+  g_autoptr (TallyManifest) manifest = parse_ok (json, "file:///home/me/task/manifest.json");
+
+  g_assert_cmpstr (tally_manifest_get_item (manifest, 0)->uri, ==, "file:///srv/data/a.png");
+  g_assert_cmpstr (tally_manifest_get_item (manifest, 1)->uri, ==, "file:///home/me/task/b.png");
+  assert_refused (bytes, "https://example.org/task/manifest.json",
+                  TALLY_CORE_ERROR_INVALID_MANIFEST,
+                  "Item 0 (“a”): uri “file:///srv/data/a.png” points at a local file");
+  assert_refused (bytes, "http://127.0.0.1:1234/manifest.json", TALLY_CORE_ERROR_INVALID_MANIFEST,
+                  "loaded from http");
+}
+
+/* Optional members may be left out, and text items have no image sizes. */
+static void
+test_minimal (void)
+{
+  static const char json[] = DOC_TOOLS_ITEMS ("[\"span\",\"classify\"]", "[" TEXT_ITEM "]");
+  g_autoptr (TallyManifest) manifest = parse_ok (json, BASE);
+  const TallyManifestItem *item = tally_manifest_get_item (manifest, 0);
+
+  g_assert_cmpstr (tally_manifest_get_instructions (manifest), ==, "");
+  g_assert_cmpint (item->kind, ==, TALLY_MANIFEST_ITEM_TEXT);
+  g_assert_cmpuint (item->width, ==, 0);
+  g_assert_null (item->media_type);
+  g_assert_cmpint (tally_manifest_get_tools (manifest), ==,
+                   TALLY_MANIFEST_TOOL_SPAN | TALLY_MANIFEST_TOOL_CLASSIFY);
+  g_assert_false (tally_manifest_has_tool (manifest, TALLY_MANIFEST_TOOL_BOX));
+  g_assert_cmpint (tally_manifest_get_label_class (manifest, 0)->hotkey, ==, 'c');
+  g_assert_cmpint (tally_manifest_get_label_class (manifest, 1)->hotkey, ==, '\0');
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/core/manifest/example", test_example);
+  g_test_add_func ("/core/manifest/keccak", test_keccak);
+  g_test_add_func ("/core/manifest/limits", test_limits);
+  g_test_add_func ("/core/manifest/minimal", test_minimal);
+  g_test_add_func ("/core/manifest/resolve", test_resolve);
+  g_test_add_func ("/core/manifest/file-base", test_file_base);
+  for (guint i = 0; i < G_N_ELEMENTS (hostile); i++)
+    {
+      g_autofree char *path = g_strconcat ("/core/manifest/hostile/", hostile[i].name, NULL);
+
+      g_test_add_data_func (path, &hostile[i], test_hostile);
+    }
+
+  return g_test_run ();
+}

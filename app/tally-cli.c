@@ -23,6 +23,7 @@ static const TallyCliCommand *command_tables[] = {
   tally_cli_wallet_commands,
   tally_cli_market_commands,
   tally_cli_task_commands,
+  tally_cli_submit_commands,
 };
 
 static gboolean opt_version;

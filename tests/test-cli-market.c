@@ -12,7 +12,7 @@
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
-#include "tally-test-market.h"
+#include "tally-test-cli.h"
 #include "wallet/tally-wallet.h"
 
 /* anvil's "test ... junk" account 1: public, test only. */
@@ -21,173 +21,6 @@
 #define MNEMONIC      "test test test test test test test test test test test junk"
 #define CLI_ACCOUNT   1
 #define LABEL_UNIT    G_GUINT64_CONSTANT (1000000000000000000)
-
-typedef struct
-{
-  TallyTestMarket market;
-  char           *home; /* XDG_DATA_HOME and XDG_CACHE_HOME live here */
-  char           *data_home;
-  char           *cache_home;
-  char           *key_file;
-} Fixture;
-
-typedef struct
-{
-  int   status;
-  char *out;
-  char *err;
-} CliResult;
-
-static void
-cli_result_clear (CliResult *result)
-{
-  g_clear_pointer (&result->out, g_free);
-  g_clear_pointer (&result->err, g_free);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CliResult, cli_result_clear)
-
-static void
-fixture_set_up (Fixture      *f,
-                gconstpointer data)
-{
-  g_autoptr (GError) error = NULL;
-
-  tally_test_market_init (&f->market, "tally-cli-market-XXXXXX");
-  f->home = g_dir_make_tmp ("tally-cli-home-XXXXXX", &error);
-  g_assert_no_error (error);
-  f->data_home = g_build_filename (f->home, "data", NULL);
-  f->cache_home = g_build_filename (f->home, "cache", NULL);
-  f->key_file = g_build_filename (f->home, "key", NULL);
-  g_assert_true (g_file_set_contents (f->key_file, ACCOUNT_1_KEY "\n", -1, &error));
-  g_assert_no_error (error);
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir != NULL)
-    while ((name = g_dir_read_name (dir)) != NULL)
-      {
-        g_autofree char *child = g_build_filename (path, name, NULL);
-
-        remove_tree (child);
-      }
-  g_remove (path);
-}
-
-static void
-fixture_tear_down (Fixture      *f,
-                   gconstpointer data)
-{
-  remove_tree (f->home);
-  g_free (f->home);
-  g_free (f->data_home);
-  g_free (f->cache_home);
-  g_free (f->key_file);
-  tally_test_market_clear (&f->market);
-}
-
-static void
-on_done (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-/* tally-cli with the devnet's network file (when network), account 1's key
- * and private XDG directories. */
-static void
-run_cli_full (Fixture           *f,
-              CliResult         *result,
-              gboolean           network,
-              const char *const *args)
-{
-  g_autoptr (GSubprocessLauncher) launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr (GSubprocess) process = NULL;
-  g_autoptr (GAsyncResult) done = NULL;
-  g_autoptr (GError) error = NULL;
-
-  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", f->data_home, TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", f->cache_home, TRUE);
-  g_subprocess_launcher_unsetenv (launcher, "TALLY_NETWORK");
-
-  g_ptr_array_add (argv, (gpointer) g_getenv ("TALLY_CLI"));
-  if (network)
-    {
-      g_ptr_array_add (argv, (gpointer) "--network");
-      g_ptr_array_add (argv, f->market.devnet.network_file);
-      g_ptr_array_add (argv, (gpointer) "--private-key-file");
-      g_ptr_array_add (argv, f->key_file);
-    }
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (gpointer) args[i]);
-  g_ptr_array_add (argv, NULL);
-
-  process = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
-  g_assert_no_error (error);
-  /* On the default main context, so a SoupServer of the test can answer. */
-  g_subprocess_communicate_utf8_async (process, NULL, NULL, on_done, &done);
-  while (done == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  g_subprocess_communicate_utf8_finish (process, done, &result->out, &result->err, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (process));
-  result->status = g_subprocess_get_exit_status (process);
-}
-
-static void
-run_cli (Fixture           *f,
-         CliResult         *result,
-         const char *const *args)
-{
-  run_cli_full (f, result, TRUE, args);
-}
-
-/* Runs and asserts success with nothing on stderr. */
-static void
-run_ok (Fixture           *f,
-        CliResult         *result,
-        const char *const *args)
-{
-  run_cli (f, result, args);
-  if (result->status != 0)
-    g_error ("tally-cli %s: exit %d: %s", args[0], result->status, result->err);
-  g_assert_cmpstr (result->err, ==, "");
-}
-
-static void
-assert_one_line_error (const CliResult *result,
-                       int              status,
-                       const char      *expected)
-{
-  g_assert_cmpint (result->status, ==, status);
-  g_assert_cmpstr (result->out, ==, "");
-  g_assert_true (g_str_has_prefix (result->err, "tally-cli: "));
-  g_assert_nonnull (strstr (result->err, expected));
-  g_assert_true (strchr (result->err, '\n') == result->err + strlen (result->err) - 1);
-}
-
-static JsonNode *
-run_json (Fixture           *f,
-          const char *const *args)
-{
-  g_auto (CliResult) result = { 0 };
-  g_autoptr (GError) error = NULL;
-  JsonNode *node;
-
-  run_ok (f, &result, args);
-  node = json_from_string (result.out, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (node);
-  return node;
-}
 
 static TallyUint256
 member_wei (JsonObject *object,
@@ -227,10 +60,10 @@ units (guint64 whole,
 
 /* balance --json against stakeOf, balanceOf, credited and eth_getBalance. */
 static void
-assert_balance_matches_chain (Fixture *f)
+assert_balance_matches_chain (TallyTestCli *f)
 {
   const char *args[] = { "balance", "--json", NULL };
-  g_autoptr (JsonNode) root = run_json (f, args);
+  g_autoptr (JsonNode) root = tally_test_cli_run_json (f, args);
   JsonObject      *balance = json_node_get_object (root);
   JsonObject      *stake = json_object_get_object_member (balance, "stake");
   JsonObject      *wallet = json_object_get_object_member (balance, "wallet");
@@ -267,7 +100,7 @@ assert_balance_matches_chain (Fixture *f)
 }
 
 static void
-test_stake_unstake_claim (Fixture      *f,
+test_stake_unstake_claim (TallyTestCli *f,
                           gconstpointer data)
 {
   const char     *stake_args[] = { "stake", "12.5", NULL };
@@ -281,9 +114,9 @@ test_stake_unstake_claim (Fixture      *f,
   before = tally_test_market_stake_of (&f->market, CLI_ACCOUNT);
 
   {
-    g_auto (CliResult) result = { 0 };
+    g_auto (TallyTestCliResult) result = { 0 };
 
-    run_ok (f, &result, stake_args);
+    tally_test_cli_run_ok (f, &result, stake_args);
     g_assert_true (g_str_has_prefix (result.out, "Transaction: 0x"));
     g_assert_nonnull (strstr (result.out, "Stake:       12.5 LABEL"));
   }
@@ -294,9 +127,9 @@ test_stake_unstake_claim (Fixture      *f,
   assert_balance_matches_chain (f);
 
   {
-    g_auto (CliResult) result = { 0 };
+    g_auto (TallyTestCliResult) result = { 0 };
 
-    run_ok (f, &result, unstake_args);
+    tally_test_cli_run_ok (f, &result, unstake_args);
     g_assert_nonnull (strstr (result.out, "Stake:       10.25 LABEL"));
   }
   after = tally_test_market_stake_of (&f->market, CLI_ACCOUNT);
@@ -306,23 +139,23 @@ test_stake_unstake_claim (Fixture      *f,
 
   /* Refused before anything is signed. */
   {
-    g_auto (CliResult) result = { 0 };
+    g_auto (TallyTestCliResult) result = { 0 };
 
-    run_cli (f, &result, too_much);
-    assert_one_line_error (&result, 1, "Only 10.25 LABEL of the stake is free");
+    tally_test_cli_run (f, &result, too_much);
+    tally_test_cli_assert_one_line_error (&result, 1, "Only 10.25 LABEL of the stake is free");
   }
   {
-    g_auto (CliResult) result = { 0 };
+    g_auto (TallyTestCliResult) result = { 0 };
 
-    run_cli (f, &result, claim_args);
-    assert_one_line_error (&result, 1, "Nothing to claim");
+    tally_test_cli_run (f, &result, claim_args);
+    tally_test_cli_assert_one_line_error (&result, 1, "Nothing to claim");
   }
   after = tally_test_market_stake_of (&f->market, CLI_ACCOUNT);
   g_assert_cmpint (tally_uint256_cmp (&after.total, &expected), ==, 0);
 }
 
 static void
-test_usage_errors (Fixture      *f,
+test_usage_errors (TallyTestCli *f,
                    gconstpointer data)
 {
   static const struct
@@ -344,26 +177,26 @@ test_usage_errors (Fixture      *f,
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_auto (CliResult) result = { 0 };
+      g_auto (TallyTestCliResult) result = { 0 };
 
-      run_cli_full (f, &result, cases[i].network, cases[i].args);
-      assert_one_line_error (&result, 2, cases[i].expected);
+      tally_test_cli_run_full (f, &result, cases[i].network, cases[i].args);
+      tally_test_cli_assert_one_line_error (&result, 2, cases[i].expected);
     }
 
   /* An account is needed for the balance. */
   {
-    g_auto (CliResult) result = { 0 };
+    g_auto (TallyTestCliResult) result = { 0 };
     const char *args[] = { "--network", f->market.devnet.network_file, "balance", NULL };
 
-    run_cli_full (f, &result, FALSE, args);
-    assert_one_line_error (&result, 2, "--private-key-file");
+    tally_test_cli_run_full (f, &result, FALSE, args);
+    tally_test_cli_assert_one_line_error (&result, 2, "--private-key-file");
   }
 }
 
 static char *
-write_manifest (Fixture    *f,
-                const char *name,
-                const char *contents)
+write_manifest (TallyTestCli *f,
+                const char   *name,
+                const char   *contents)
 {
   g_autoptr (GError) error = NULL;
   char *path = g_build_filename (f->home, name, NULL);
@@ -387,7 +220,7 @@ parse_task_id (const char *out)
 }
 
 static void
-test_task_create_and_show (Fixture      *f,
+test_task_create_and_show (TallyTestCli *f,
                            gconstpointer data)
 {
   static const char manifest[] = "{\"schema\": 1, \"title\": \"Pets\", \"classes\": [{\"name\": "
@@ -405,7 +238,7 @@ test_task_create_and_show (Fixture      *f,
                                    "--reviewers", "0", "--reward", "1", "--stake-per-item", "2",
                                    NULL };
   const char       *list[] = { "tasks", "--json", NULL };
-  g_auto (CliResult) created = { 0 };
+  g_auto (TallyTestCliResult) created = { 0 };
   g_autoptr (JsonNode) tasks = NULL;
   g_autoptr (JsonNode) shown = NULL;
   g_autofree char *id_text = NULL;
@@ -417,18 +250,18 @@ test_task_create_and_show (Fixture      *f,
   gboolean         listed = FALSE;
 
   {
-    g_auto (CliResult) result = { 0 };
+    g_auto (TallyTestCliResult) result = { 0 };
 
-    run_cli (f, &result, no_items);
-    assert_one_line_error (&result, 2, "--items is required");
+    tally_test_cli_run (f, &result, no_items);
+    tally_test_cli_assert_one_line_error (&result, 2, "--items is required");
   }
 
-  run_ok (f, &created, create);
+  tally_test_cli_run_ok (f, &created, create);
   id = parse_task_id (created.out);
   id_text = tally_uint256_to_decimal (&id);
   chain_task = tally_test_market_get_task (&f->market, &id);
 
-  tasks = run_json (f, list);
+  tasks = tally_test_cli_run_json (f, list);
   for (guint i = 0; i < json_array_get_length (json_node_get_array (tasks)); i++)
     {
       JsonObject *entry = json_array_get_object_element (json_node_get_array (tasks), i);
@@ -450,7 +283,7 @@ test_task_create_and_show (Fixture      *f,
   {
     const char *show[] = { "task", "show", id_text, "--json", NULL };
 
-    shown = run_json (f, show);
+    shown = tally_test_cli_run_json (f, show);
   }
   task = json_node_get_object (shown);
   g_assert_cmpstr (json_object_get_string_member (task, "state"), ==, "open");
@@ -511,38 +344,38 @@ test_task_create_and_show (Fixture      *f,
   g_assert_false (json_object_get_boolean_member (json_object_get_object_member (task, "join"),
                                                   "canJoin"));
   {
-    g_auto (CliResult) result = { 0 };
+    g_auto (TallyTestCliResult) result = { 0 };
     g_autofree char *line = g_strdup_printf ("Task %s: labeling, seats 0/2, 5 items, 1.5 LABEL per "
                                              "label, 2 LABEL stake per item, next deadline ",
                                              id_text);
     const char      *args[] = { "tasks", NULL };
 
-    run_ok (f, &result, args);
+    tally_test_cli_run_ok (f, &result, args);
     g_assert_nonnull (strstr (result.out, line));
   }
   {
-    g_auto (CliResult) result = { 0 };
+    g_auto (TallyTestCliResult) result = { 0 };
     const char *args[] = { "task", "show", id_text, NULL };
 
-    run_ok (f, &result, args);
+    tally_test_cli_run_ok (f, &result, args);
     g_assert_nonnull (strstr (result.out, "Stake:      2 LABEL per item; joining locks 10 LABEL\n"));
     g_assert_nonnull (strstr (result.out, "You:        0 LABEL of free stake; you cannot join now"));
   }
 
   /* Not settleable before its last deadline. */
   {
-    g_auto (CliResult) result = { 0 };
+    g_auto (TallyTestCliResult) result = { 0 };
     const char *finalize[] = { "finalize", id_text, NULL };
 
-    run_cli (f, &result, finalize);
-    assert_one_line_error (&result, 1, "can be settled after");
+    tally_test_cli_run (f, &result, finalize);
+    tally_test_cli_assert_one_line_error (&result, 1, "can be settled after");
   }
   {
-    g_auto (CliResult) result = { 0 };
+    g_auto (TallyTestCliResult) result = { 0 };
     const char *missing[] = { "task", "show", "99", NULL };
 
-    run_cli (f, &result, missing);
-    assert_one_line_error (&result, 1, "no task 99");
+    tally_test_cli_run (f, &result, missing);
+    tally_test_cli_assert_one_line_error (&result, 1, "no task 99");
   }
 }
 
@@ -577,7 +410,7 @@ serve_manifest (SoupServer        *server,
 /* An http manifest: fetched, hashed, named by its URL; too large or missing
  * is a failure before anything is sent. */
 static void
-test_task_create_from_url (Fixture      *f,
+test_task_create_from_url (TallyTestCli *f,
                            gconstpointer data)
 {
   g_autoptr (SoupServer) server = soup_server_new (NULL, NULL);
@@ -587,7 +420,7 @@ test_task_create_from_url (Fixture      *f,
   g_autofree char *good = NULL;
   g_autofree char *huge = NULL;
   g_autofree char *missing = NULL;
-  g_auto (CliResult) created = { 0 };
+  g_auto (TallyTestCliResult) created = { 0 };
   TallyLabelTask task;
   TallyUint256   id;
   guint8         hash[32];
@@ -605,7 +438,7 @@ test_task_create_from_url (Fixture      *f,
     const char *args[] = { "task", "create", "--manifest", good, "--replication", "2",
                            "--reviewers", "0", "--reward", "1", "--stake-per-item", "1", NULL };
 
-    run_ok (f, &created, args);
+    tally_test_cli_run_ok (f, &created, args);
   }
   id = parse_task_id (created.out);
   task = tally_test_market_get_task (&f->market, &id);
@@ -615,40 +448,40 @@ test_task_create_from_url (Fixture      *f,
   g_assert_cmpint (task.params.class_count, ==, 2);
 
   {
-    g_auto (CliResult) result = { 0 };
+    g_auto (TallyTestCliResult) result = { 0 };
     const char *args[] = { "task", "create", "--manifest", huge, "--replication", "2",
                            "--reviewers", "0", "--reward", "1", "--stake-per-item", "1",
                            "--items", "3", "--classes", "2", NULL };
 
-    run_cli (f, &result, args);
-    assert_one_line_error (&result, 1, "larger than 4 MiB");
+    tally_test_cli_run (f, &result, args);
+    tally_test_cli_assert_one_line_error (&result, 1, "larger than 4 MiB");
   }
   {
-    g_auto (CliResult) result = { 0 };
+    g_auto (TallyTestCliResult) result = { 0 };
     const char *args[] = { "task", "create", "--manifest", missing, "--replication", "2",
                            "--reviewers", "0", "--reward", "1", "--stake-per-item", "1",
                            "--items", "3", "--classes", "2", NULL };
 
-    run_cli (f, &result, args);
-    assert_one_line_error (&result, 1, "HTTP 404");
+    tally_test_cli_run (f, &result, args);
+    tally_test_cli_assert_one_line_error (&result, 1, "HTTP 404");
   }
   /* Only the first task was created. */
   {
     const char *list[] = { "tasks", "--json", NULL };
-    g_autoptr (JsonNode) tasks = run_json (f, list);
+    g_autoptr (JsonNode) tasks = tally_test_cli_run_json (f, list);
 
     g_assert_cmpuint (json_array_get_length (json_node_get_array (tasks)), ==, 1);
   }
 }
 
 static void
-test_finalize_and_claim (Fixture      *f,
+test_finalize_and_claim (TallyTestCli *f,
                          gconstpointer data)
 {
   static const guint8 labels[4] = { 1, 2, 3, 1 };
   TallyTestMarketTask run = { 0 };
-  g_auto (CliResult) finalized = { 0 };
-  g_auto (CliResult) claimed = { 0 };
+  g_auto (TallyTestCliResult) finalized = { 0 };
+  g_auto (TallyTestCliResult) claimed = { 0 };
   g_autofree char *id_text = NULL;
   const char      *claim[] = { "claim", NULL };
   TallyLabelTask   chain_task;
@@ -668,17 +501,17 @@ test_finalize_and_claim (Fixture      *f,
   {
     const char *args[] = { "finalize", id_text, NULL };
 
-    run_ok (f, &finalized, args);
+    tally_test_cli_run_ok (f, &finalized, args);
     g_assert_true (g_str_has_prefix (finalized.out, "Transaction: 0x"));
   }
   chain_task = tally_test_market_get_task (&f->market, &id);
   g_assert_cmpint (chain_task.state, ==, TALLY_LABEL_TASK_FINALIZED);
   {
-    g_auto (CliResult) again = { 0 };
+    g_auto (TallyTestCliResult) again = { 0 };
     const char *args[] = { "finalize", id_text, NULL };
 
-    run_cli (f, &again, args);
-    assert_one_line_error (&again, 1, "already settled");
+    tally_test_cli_run (f, &again, args);
+    tally_test_cli_assert_one_line_error (&again, 1, "already settled");
   }
 
   /* Both annotators agreed on every item: 4 labels at 1 LABEL. */
@@ -688,7 +521,7 @@ test_finalize_and_claim (Fixture      *f,
   assert_balance_matches_chain (f);
   {
     const char *args[] = { "task", "show", id_text, "--json", NULL };
-    g_autoptr (JsonNode) shown = run_json (f, args);
+    g_autoptr (JsonNode) shown = tally_test_cli_run_json (f, args);
     JsonObject *task = json_node_get_object (shown);
     JsonObject *seat =
       json_array_get_object_element (json_object_get_array_member (task, "seats"), 0);
@@ -701,7 +534,7 @@ test_finalize_and_claim (Fixture      *f,
   }
 
   before = tally_test_market_balance_of (&f->market, CLI_ACCOUNT);
-  run_ok (f, &claimed, claim);
+  tally_test_cli_run_ok (f, &claimed, claim);
   g_assert_nonnull (strstr (claimed.out, "Claimed:     4 LABEL"));
   after = tally_test_market_balance_of (&f->market, CLI_ACCOUNT);
   g_assert_true (tally_uint256_add (&expected, &before, &credited));
@@ -712,11 +545,11 @@ test_finalize_and_claim (Fixture      *f,
 }
 
 static void
-stake_through_keyring (Fixture *f,
-                       guint    account,
-                       guint64  tokens)
+stake_through_keyring (TallyTestCli *f,
+                       guint         account,
+                       guint64       tokens)
 {
-  g_auto (CliResult) result = { 0 };
+  g_auto (TallyTestCliResult) result = { 0 };
   g_autofree char *amount = g_strdup_printf ("%" G_GUINT64_FORMAT, tokens);
   char             address[TALLY_ADDRESS_STRING_SIZE];
   const char      *args[] = { "--network", f->market.devnet.network_file, "--account", address,
@@ -725,7 +558,7 @@ stake_through_keyring (Fixture *f,
   TallyUint256     expected = units (tokens, 0);
 
   tally_address_to_string (&f->market.accounts[account], address);
-  run_cli_full (f, &result, FALSE, args);
+  tally_test_cli_run_full (f, &result, FALSE, args);
   g_assert_cmpstr (result.err, ==, "");
   g_assert_cmpint (result.status, ==, 0);
   stake = tally_test_market_stake_of (&f->market, account);
@@ -735,14 +568,14 @@ stake_through_keyring (Fixture *f,
 /* --account: a key, and an account of a recovery phrase, from the keyring
  * (tests/keyring-harness gives this process a private one). */
 static void
-test_keyring_account (Fixture      *f,
+test_keyring_account (TallyTestCli *f,
                       gconstpointer data)
 {
   g_autoptr (TallySecret) key = tally_secret_new (TALLY_PRIVATE_KEY_LEN);
   g_autoptr (TallySecret) phrase =
     tally_secret_new_from_data ((const guint8 *) MNEMONIC, strlen (MNEMONIC) + 1);
   g_autoptr (GError) error = NULL;
-  g_auto (CliResult) result = { 0 };
+  g_auto (TallyTestCliResult) result = { 0 };
   const char *unknown[] = { "--network", f->market.devnet.network_file, "--account",
                             "0x000000000000000000000000000000000000dEaD", "stake", "1", NULL };
 
@@ -758,8 +591,8 @@ test_keyring_account (Fixture      *f,
   stake_through_keyring (f, 2, 3);
   stake_through_keyring (f, 3, 4);
 
-  run_cli_full (f, &result, FALSE, unknown);
-  assert_one_line_error (&result, 1, "");
+  tally_test_cli_run_full (f, &result, FALSE, unknown);
+  tally_test_cli_assert_one_line_error (&result, 1, "");
 }
 
 int
@@ -770,18 +603,18 @@ main (int   argc,
 
   g_assert_nonnull (g_getenv ("TALLY_CLI"));
 
-  g_test_add ("/cli-market/stake-unstake-claim", Fixture, NULL, fixture_set_up,
-              test_stake_unstake_claim, fixture_tear_down);
-  g_test_add ("/cli-market/usage-errors", Fixture, NULL, fixture_set_up, test_usage_errors,
-              fixture_tear_down);
-  g_test_add ("/cli-market/task-create-and-show", Fixture, NULL, fixture_set_up,
-              test_task_create_and_show, fixture_tear_down);
-  g_test_add ("/cli-market/task-create-from-url", Fixture, NULL, fixture_set_up,
-              test_task_create_from_url, fixture_tear_down);
-  g_test_add ("/cli-market/finalize-and-claim", Fixture, NULL, fixture_set_up,
-              test_finalize_and_claim, fixture_tear_down);
-  g_test_add ("/cli-market/keyring-account", Fixture, NULL, fixture_set_up, test_keyring_account,
-              fixture_tear_down);
+  g_test_add ("/cli-market/stake-unstake-claim", TallyTestCli, NULL, tally_test_cli_set_up,
+              test_stake_unstake_claim, tally_test_cli_tear_down);
+  g_test_add ("/cli-market/usage-errors", TallyTestCli, NULL, tally_test_cli_set_up, test_usage_errors,
+              tally_test_cli_tear_down);
+  g_test_add ("/cli-market/task-create-and-show", TallyTestCli, NULL, tally_test_cli_set_up,
+              test_task_create_and_show, tally_test_cli_tear_down);
+  g_test_add ("/cli-market/task-create-from-url", TallyTestCli, NULL, tally_test_cli_set_up,
+              test_task_create_from_url, tally_test_cli_tear_down);
+  g_test_add ("/cli-market/finalize-and-claim", TallyTestCli, NULL, tally_test_cli_set_up,
+              test_finalize_and_claim, tally_test_cli_tear_down);
+  g_test_add ("/cli-market/keyring-account", TallyTestCli, NULL, tally_test_cli_set_up, test_keyring_account,
+              tally_test_cli_tear_down);
 
   return g_test_run ();
 }

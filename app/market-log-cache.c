@@ -12,16 +12,30 @@
 
 #include "core-error.h"
 #include "market-log-private.h"
+#include "sqlite-file.h"
+
+#define ROLE "the event cache"
+
+static const char *const migrations[] = {
+  "CREATE TABLE sync ("
+  " chain_id INTEGER NOT NULL, market BLOB NOT NULL,"
+  " first_block INTEGER NOT NULL, synced_block INTEGER NOT NULL,"
+  " synced_hash BLOB, PRIMARY KEY (chain_id, market));"
+  "CREATE TABLE logs ("
+  " chain_id INTEGER NOT NULL, market BLOB NOT NULL,"
+  " block INTEGER NOT NULL, log_index INTEGER NOT NULL,"
+  " tx_hash BLOB NOT NULL, topics BLOB NOT NULL, data BLOB NOT NULL,"
+  " PRIMARY KEY (chain_id, market, block, log_index)) WITHOUT ROWID;",
+};
+
+G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == TALLY_MARKET_LOG_SCHEMA_VERSION);
 
 static gboolean
 db_fail (TallyMarketLog *self,
          const char     *doing,
          GError        **error)
 {
-  g_set_error (error, TALLY_CORE_ERROR, TALLY_CORE_ERROR_STORAGE,
-               "Could not %s the event cache %s: %s", doing, self->cache_path,
-               self->db != NULL ? sqlite3_errmsg (self->db) : "out of memory");
-  return FALSE;
+  return tally_sqlite_fail (self->db, ROLE, self->cache_path, doing, error);
 }
 
 static gboolean
@@ -30,53 +44,20 @@ db_exec (TallyMarketLog *self,
          const char     *doing,
          GError        **error)
 {
-  if (sqlite3_exec (self->db, sql, NULL, NULL, NULL) != SQLITE_OK)
-    return db_fail (self, doing, error);
-  return TRUE;
-}
-
-static int
-db_user_version (TallyMarketLog *self)
-{
-  sqlite3_stmt *stmt = NULL;
-  int           version = -1;
-
-  if (sqlite3_prepare_v2 (self->db, "PRAGMA user_version", -1, &stmt, NULL) != SQLITE_OK)
-    return -1;
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    version = sqlite3_column_int (stmt, 0);
-  sqlite3_finalize (stmt);
-  return version;
+  return tally_sqlite_exec (self->db, ROLE, self->cache_path, sql, doing, error);
 }
 
 static gboolean
 db_migrate (TallyMarketLog *self,
             GError        **error)
 {
-  int version = db_user_version (self);
-
-  if (version < 0)
-    return db_fail (self, "read", error);
-  if (version == TALLY_MARKET_LOG_SCHEMA_VERSION)
-    return TRUE;
   /* A cache from a newer Tally is only a cache: start it again. */
-  if (version > TALLY_MARKET_LOG_SCHEMA_VERSION &&
-      !db_exec (self, "DROP TABLE IF EXISTS logs; DROP TABLE IF EXISTS sync", "reset", error))
+  if (tally_sqlite_user_version (self->db) > TALLY_MARKET_LOG_SCHEMA_VERSION &&
+      !db_exec (self, "DROP TABLE IF EXISTS logs; DROP TABLE IF EXISTS sync; PRAGMA user_version = 0",
+                "reset", error))
     return FALSE;
-  return db_exec (self,
-                  "BEGIN IMMEDIATE;"
-                  "CREATE TABLE sync ("
-                  " chain_id INTEGER NOT NULL, market BLOB NOT NULL,"
-                  " first_block INTEGER NOT NULL, synced_block INTEGER NOT NULL,"
-                  " synced_hash BLOB, PRIMARY KEY (chain_id, market));"
-                  "CREATE TABLE logs ("
-                  " chain_id INTEGER NOT NULL, market BLOB NOT NULL,"
-                  " block INTEGER NOT NULL, log_index INTEGER NOT NULL,"
-                  " tx_hash BLOB NOT NULL, topics BLOB NOT NULL, data BLOB NOT NULL,"
-                  " PRIMARY KEY (chain_id, market, block, log_index)) WITHOUT ROWID;"
-                  "PRAGMA user_version = 1;"
-                  "COMMIT;",
-                  "create the tables of", error);
+  return tally_sqlite_migrate (self->db, ROLE, self->cache_path, migrations,
+                               G_N_ELEMENTS (migrations), error);
 }
 
 void
@@ -89,15 +70,9 @@ static gboolean
 db_open (TallyMarketLog *self,
          GError        **error)
 {
-  if (sqlite3_open_v2 (self->cache_path, &self->db,
-                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                       NULL) != SQLITE_OK)
-    return db_fail (self, "open", error);
-  sqlite3_busy_timeout (self->db, 5000);
-  /* NORMAL: losing the last pages to a power cut only means fetching them
-   * again. */
-  return db_exec (self, "PRAGMA journal_mode = WAL", "switch to WAL", error) &&
-         db_exec (self, "PRAGMA synchronous = NORMAL", "configure", error) &&
+  /* Not durable: losing the last pages to a power cut only means fetching
+   * them again. */
+  return tally_sqlite_open (&self->db, ROLE, self->cache_path, FALSE, error) &&
          db_migrate (self, error);
 }
 

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "core-error.h"
+#include "sqlite-file.h"
 #include "store.h"
 
 struct _TallyStore
@@ -112,23 +113,14 @@ tally_submission_record_copy (const TallySubmissionRecord *record)
 
 /* ---- SQLite ---------------------------------------------------------------- */
 
+#define ROLE "the local store"
+
 static gboolean
 fail (TallyStore *self,
       const char *doing,
       GError    **error)
 {
-  g_set_error (error, TALLY_CORE_ERROR, TALLY_CORE_ERROR_STORAGE, "Could not %s the store %s: %s",
-               doing, self->path, self->db != NULL ? sqlite3_errmsg (self->db) : "out of memory");
-  return FALSE;
-}
-
-static gboolean
-exec (TallyStore *self,
-      const char *sql,
-      const char *doing,
-      GError    **error)
-{
-  return sqlite3_exec (self->db, sql, NULL, NULL, NULL) == SQLITE_OK || fail (self, doing, error);
+  return tally_sqlite_fail (self->db, ROLE, self->path, doing, error);
 }
 
 static sqlite3_stmt *
@@ -159,54 +151,6 @@ run (TallyStore   *self,
   return rc == SQLITE_DONE || fail (self, doing, error);
 }
 
-static int
-user_version (TallyStore *self)
-{
-  sqlite3_stmt *stmt = NULL;
-  int           version = -1;
-
-  if (sqlite3_prepare_v2 (self->db, "PRAGMA user_version", -1, &stmt, NULL) != SQLITE_OK)
-    return -1;
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    version = sqlite3_column_int (stmt, 0);
-  sqlite3_finalize (stmt);
-  return version;
-}
-
-static gboolean
-migrate (TallyStore *self,
-         GError    **error)
-{
-  int version = user_version (self);
-
-  if (version < 0)
-    return fail (self, "read the schema version of", error);
-  if (version > TALLY_STORE_SCHEMA_VERSION)
-    {
-      g_set_error (error, TALLY_CORE_ERROR, TALLY_CORE_ERROR_STORAGE,
-                   "The store %s has schema version %d; this Tally knows up to %d. "
-                   "Update Tally to open it",
-                   self->path, version, TALLY_STORE_SCHEMA_VERSION);
-      return FALSE;
-    }
-  for (; version < TALLY_STORE_SCHEMA_VERSION; version++)
-    {
-      g_autofree char *bump = g_strdup_printf ("PRAGMA user_version = %d", version + 1);
-
-      if (!exec (self, "BEGIN IMMEDIATE", "migrate", error))
-        return FALSE;
-      if (!exec (self, migrations[version], "migrate", error) ||
-          !exec (self, bump, "migrate", error))
-        {
-          sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
-          return FALSE;
-        }
-      if (!exec (self, "COMMIT", "migrate", error))
-        return FALSE;
-    }
-  return TRUE;
-}
-
 TallyStore *
 tally_store_open (const char *path,
                   GError    **error)
@@ -228,18 +172,11 @@ tally_store_open (const char *path,
                    "Could not create the folder %s for the store: %s", dir, g_strerror (saved));
       return NULL;
     }
-  if (sqlite3_open_v2 (path, &self->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                       NULL) != SQLITE_OK)
-    {
-      fail (self, "open", error);
-      return NULL;
-    }
-  sqlite3_busy_timeout (self->db, 5000);
-  /* FULL: what a call reports written survives a power cut, which is the
-   * whole point of writing labels down before a commit is sent. */
-  if (!exec (self, "PRAGMA journal_mode = WAL", "open", error) ||
-      !exec (self, "PRAGMA synchronous = FULL", "open", error) ||
-      !exec (self, "PRAGMA foreign_keys = ON", "open", error) || !migrate (self, error))
+  /* Durable: what a call reports written survives a power cut, which is
+   * the whole point of writing labels down before a commit is sent. */
+  if (!tally_sqlite_open (&self->db, ROLE, path, TRUE, error) ||
+      !tally_sqlite_exec (self->db, ROLE, path, "PRAGMA foreign_keys = ON", "open", error) ||
+      !tally_sqlite_migrate (self->db, ROLE, path, migrations, G_N_ELEMENTS (migrations), error))
     return NULL;
   return g_steal_pointer (&self);
 }
@@ -263,7 +200,7 @@ tally_store_get_schema_version (TallyStore *self)
 {
   g_return_val_if_fail (TALLY_IS_STORE (self), 0);
 
-  return (guint) MAX (user_version (self), 0);
+  return (guint) MAX (tally_sqlite_user_version (self->db), 0);
 }
 
 /* ---- Submissions ----------------------------------------------------------- */

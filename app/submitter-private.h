@@ -64,6 +64,14 @@ void _tally_submitter_salt_async (TallySubmitter     *self,
                                   GAsyncReadyCallback callback,
                                   gpointer            user_data);
 
+/* The end of a submit or review: the commit's receipt (from
+ * _tally_submitter_send_async) recorded in record, which becomes
+ * COMMITTED and is saved, and task returns. */
+void _tally_submitter_commit_done (TallySubmitter        *self,
+                                   GAsyncResult          *result,
+                                   TallySubmissionRecord *record,
+                                   GTask                 *task);
+
 /* A new record of this account's annotator submission to task_id. */
 TallySubmissionRecord *_tally_submitter_new_record (TallySubmitter     *self,
                                                     const TallyUint256 *task_id);

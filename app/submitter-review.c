@@ -34,28 +34,9 @@ on_review_committed (GObject      *source,
                      gpointer      user_data)
 {
   g_autoptr (GTask) task = user_data;
-  TallySubmitter *self = TALLY_SUBMITTER (source);
-  Review         *review = g_task_get_task_data (task);
-  g_autoptr (TallyRpcReceipt) receipt = NULL;
-  GError *error = NULL;
+  Review *review = g_task_get_task_data (task);
 
-  receipt = _tally_submitter_send_finish (self, result, review->record->commit_tx,
-                                          &review->record->has_commit_tx, &error);
-  if (receipt == NULL)
-    {
-      GError *ignored = NULL;
-
-      /* Still COMMITTING: the engine carries on from the journal. */
-      if (!tally_store_put_submission (self->store, review->record, &ignored))
-        g_clear_error (&ignored);
-      g_task_return_error (task, error);
-      return;
-    }
-  review->record->state = TALLY_SUBMISSION_COMMITTED;
-  if (!tally_store_put_submission (self->store, review->record, &error))
-    g_task_return_error (task, error);
-  else
-    g_task_return_boolean (task, TRUE);
+  _tally_submitter_commit_done (TALLY_SUBMITTER (source), result, review->record, task);
 }
 
 static void

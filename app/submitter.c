@@ -381,33 +381,44 @@ save (GTask                 *task,
   return TRUE;
 }
 
-static void
-on_committed (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
+void
+_tally_submitter_commit_done (TallySubmitter        *self,
+                              GAsyncResult          *result,
+                              TallySubmissionRecord *record,
+                              GTask                 *task)
 {
-  g_autoptr (GTask) task = user_data;
-  TallySubmitter *self = TALLY_SUBMITTER (source);
-  Submit         *submit = g_task_get_task_data (task);
   g_autoptr (TallyRpcReceipt) receipt = NULL;
   GError *error = NULL;
 
-  receipt = _tally_submitter_send_finish (self, result, submit->record->commit_tx,
-                                          &submit->record->has_commit_tx, &error);
+  receipt = _tally_submitter_send_finish (self, result, record->commit_tx, &record->has_commit_tx,
+                                          &error);
   if (receipt == NULL)
     {
       /* Still COMMITTING: the engine finds the journaled commit, or sends
        * it again while the window is open. Keep the hash if there is one. */
       GError *ignored = NULL;
 
-      if (!tally_store_put_submission (self->store, submit->record, &ignored))
+      if (!tally_store_put_submission (self->store, record, &ignored))
         g_clear_error (&ignored);
       g_task_return_error (task, error);
       return;
     }
-  submit->record->state = TALLY_SUBMISSION_COMMITTED;
-  if (save (task, submit->record))
+  record->state = TALLY_SUBMISSION_COMMITTED;
+  if (!tally_store_put_submission (self->store, record, &error))
+    g_task_return_error (task, error);
+  else
     g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_committed (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  Submit *submit = g_task_get_task_data (task);
+
+  _tally_submitter_commit_done (TALLY_SUBMITTER (source), result, submit->record, task);
 }
 
 static void

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core-error.h"
+#include "sqlite-file.h"
 #include "tx-journal.h"
 #include "wallet/hex.h"
 
@@ -70,26 +71,14 @@ state_from_string (const char   *text,
   return FALSE;
 }
 
+#define ROLE "the transaction journal"
+
 static gboolean
 fail (TallyTxJournal *self,
       const char     *what,
       GError        **error)
 {
-  g_set_error (error, TALLY_CORE_ERROR, TALLY_CORE_ERROR_STORAGE,
-               "Transaction journal %s: could not %s: %s", self->path, what,
-               self->db != NULL ? sqlite3_errmsg (self->db) : "out of memory");
-  return FALSE;
-}
-
-static gboolean
-exec (TallyTxJournal *self,
-      const char     *sql,
-      const char     *what,
-      GError        **error)
-{
-  if (sqlite3_exec (self->db, sql, NULL, NULL, NULL) != SQLITE_OK)
-    return fail (self, what, error);
-  return TRUE;
+  return tally_sqlite_fail (self->db, ROLE, self->path, what, error);
 }
 
 static sqlite3_stmt *
@@ -108,67 +97,27 @@ prepare (TallyTxJournal *self,
   return stmt;
 }
 
-static int
-read_user_version (TallyTxJournal *self)
-{
-  sqlite3_stmt *stmt = NULL;
-  int           version = -1;
+/* Step i takes the file from version i to i + 1. */
+static const char *const migrations[] = {
+  "CREATE TABLE transactions ("
+  " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+  " chain_id INTEGER NOT NULL,"
+  " sender BLOB NOT NULL CHECK (length (sender) = 20),"
+  " nonce INTEGER NOT NULL CHECK (nonce >= 0),"
+  " raw BLOB NOT NULL,"
+  " hash BLOB NOT NULL UNIQUE CHECK (length (hash) = 32),"
+  " state TEXT NOT NULL CHECK (state IN"
+  "  ('pending', 'mined', 'failed', 'replaced', 'dropped')),"
+  " created INTEGER NOT NULL,"
+  " updated INTEGER NOT NULL,"
+  " purpose TEXT NOT NULL DEFAULT '',"
+  " replaced_by BLOB,"
+  " detail TEXT);"
+  "CREATE INDEX transactions_by_sender"
+  " ON transactions (chain_id, sender, nonce);",
+};
 
-  if (sqlite3_prepare_v2 (self->db, "PRAGMA user_version", -1, &stmt, NULL) != SQLITE_OK)
-    return -1;
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    version = sqlite3_column_int (stmt, 0);
-  sqlite3_finalize (stmt);
-  return version;
-}
-
-/* Version 0 is an empty (or brand-new) file. Each step runs in the same
- * transaction as the version bump, so a crash leaves the old version. */
-static gboolean
-migrate (TallyTxJournal *self,
-         GError        **error)
-{
-  int version = read_user_version (self);
-
-  if (version < 0)
-    return fail (self, "read its schema version", error);
-  if (version > TALLY_TX_JOURNAL_SCHEMA_VERSION)
-    {
-      g_set_error (error, TALLY_CORE_ERROR, TALLY_CORE_ERROR_STORAGE,
-                   "Transaction journal %s has schema version %d; this Tally knows up to %d",
-                   self->path, version, TALLY_TX_JOURNAL_SCHEMA_VERSION);
-      return FALSE;
-    }
-  if (version == TALLY_TX_JOURNAL_SCHEMA_VERSION)
-    return TRUE;
-
-  if (!exec (self, "BEGIN IMMEDIATE", "start its migration", error))
-    return FALSE;
-  if (version == 0 && !exec (self,
-                             "CREATE TABLE transactions ("
-                             " id INTEGER PRIMARY KEY AUTOINCREMENT,"
-                             " chain_id INTEGER NOT NULL,"
-                             " sender BLOB NOT NULL CHECK (length (sender) = 20),"
-                             " nonce INTEGER NOT NULL CHECK (nonce >= 0),"
-                             " raw BLOB NOT NULL,"
-                             " hash BLOB NOT NULL UNIQUE CHECK (length (hash) = 32),"
-                             " state TEXT NOT NULL CHECK (state IN"
-                             "  ('pending', 'mined', 'failed', 'replaced', 'dropped')),"
-                             " created INTEGER NOT NULL,"
-                             " updated INTEGER NOT NULL,"
-                             " purpose TEXT NOT NULL DEFAULT '',"
-                             " replaced_by BLOB,"
-                             " detail TEXT);"
-                             "CREATE INDEX transactions_by_sender"
-                             " ON transactions (chain_id, sender, nonce);"
-                             "PRAGMA user_version = 1;",
-                             "create its tables", error))
-    {
-      sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
-      return FALSE;
-    }
-  return exec (self, "COMMIT", "finish its migration", error);
-}
+G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == TALLY_TX_JOURNAL_SCHEMA_VERSION);
 
 TallyTxJournal *
 tally_tx_journal_open (const char *path,
@@ -180,18 +129,9 @@ tally_tx_journal_open (const char *path,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   self = g_object_new (TALLY_TYPE_TX_JOURNAL, "path", path, NULL);
-  if (sqlite3_open_v2 (path, &self->db,
-                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                       NULL) != SQLITE_OK)
-    {
-      fail (self, "open it", error);
-      return NULL;
-    }
-  sqlite3_busy_timeout (self->db, 5000);
   /* FULL: a row is on disk before the transaction it holds is broadcast. */
-  if (!exec (self, "PRAGMA journal_mode = WAL", "switch it to WAL", error) ||
-      !exec (self, "PRAGMA synchronous = FULL", "make its writes durable", error) ||
-      !migrate (self, error))
+  if (!tally_sqlite_open (&self->db, ROLE, path, TRUE, error) ||
+      !tally_sqlite_migrate (self->db, ROLE, path, migrations, G_N_ELEMENTS (migrations), error))
     return NULL;
   return g_steal_pointer (&self);
 }
@@ -209,7 +149,7 @@ tally_tx_journal_get_schema_version (TallyTxJournal *self)
 {
   g_return_val_if_fail (TALLY_IS_TX_JOURNAL (self), 0);
 
-  return (guint) MAX (read_user_version (self), 0);
+  return (guint) MAX (tally_sqlite_user_version (self->db), 0);
 }
 
 gboolean

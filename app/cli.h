@@ -39,6 +39,7 @@ extern const TallyCliCommand tally_cli_wallet_commands[];
 extern const TallyCliCommand tally_cli_market_commands[];
 extern const TallyCliCommand tally_cli_task_commands[];
 extern const TallyCliCommand tally_cli_submit_commands[];
+extern const TallyCliCommand tally_cli_export_commands[];
 
 /* cli-task-create.c */
 int tally_cli_run_task_create (int    argc,

@@ -24,6 +24,7 @@ static const TallyCliCommand *command_tables[] = {
   tally_cli_market_commands,
   tally_cli_task_commands,
   tally_cli_submit_commands,
+  tally_cli_export_commands,
 };
 
 static gboolean opt_version;

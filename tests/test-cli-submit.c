@@ -11,6 +11,8 @@
 
 #include <glib/gstdio.h>
 
+#include "annotations.h"
+#include "payload.h"
 #include "tally-test-cli.h"
 
 #define N_ITEMS 4
@@ -154,6 +156,116 @@ test_submit_and_run (TallyTestCli *f,
   g_assert_cmpint (tally_test_market_get_task (&f->market, &task_id).state, ==, TALLY_LABEL_TASK_FINALIZED);
 }
 
+/* Four images of 640 x 480, four classes, boxes allowed. */
+#define ITEM(id)                                                                           \
+  "{\"id\": \"" id "\", \"kind\": \"image\", \"uri\": \"" id ".png\", \"sha256\": "        \
+  "\"0000000000000000000000000000000000000000000000000000000000000000\", \"size\": 1000, " \
+  "\"width\": 640, \"height\": 480}"
+#define MANIFEST                                                                                   \
+  "{\"schema\": 1, \"title\": \"Street scenes\", \"instructions\": \"Label what you see.\", "      \
+  "\"classes\": [{\"name\": \"car\", \"color\": \"#ff0000\"}, {\"name\": \"bus, \\\"big\\\"\", "   \
+  "\"color\": \"#00ff00\"}, {\"name\": \"bike\", \"color\": \"#0000ff\"}, {\"name\": \"person\", " \
+  "\"color\": \"#ffff00\"}], \"tools\": [\"classify\", \"box\"], \"items\": [" ITEM ("a") ", " ITEM ("b") ", " ITEM ("c") ", " ITEM ("d") "]}"
+
+static void
+test_export (TallyTestCli *f,
+             gconstpointer data)
+{
+  g_autofree char *manifest_file = write_file (f, "manifest.json", MANIFEST);
+  g_autofree char *labels_file = write_file (f, "labels.txt", "1 2 0 4");
+  g_autofree char *payload_file = g_build_filename (f->home, "payload.bin", NULL);
+  g_autofree char *coco = g_build_filename (f->home, "coco.json", NULL);
+  g_autofree char *yolo = g_build_filename (f->home, "yolo", NULL);
+  g_autofree char *csv = g_build_filename (f->home, "labels.csv", NULL);
+  g_autofree char *jsonl = g_build_filename (f->home, "labels.jsonl", NULL);
+  g_autofree char *id = NULL;
+  g_autofree char *text = NULL;
+  g_autoptr (TallyAnnotations) annotations = tally_annotations_new (4, 4);
+  g_autoptr (GBytes) payload = NULL;
+  g_autoptr (JsonNode) parsed = NULL;
+  g_autoptr (GError) error = NULL;
+  g_auto (TallyTestCliResult) result = { 0 };
+  TallyBox             car = { 1, 10, 20, 100, 50 }, person = { 4, 300, 200, 40, 120 };
+  TallyLabelTaskParams params;
+  TallyUint256         lock, task_id;
+
+  /* The requester is the CLI's account here; the annotator is account 2,
+   * through the engine of the driver's test helpers. */
+  tally_test_cli_run_ok (f, &result,
+                         (const char *const[]){ "task", "create", "--manifest", manifest_file,
+                                                "--replication", "1", "--reviewers", "1", "--reward", "1",
+                                                "--review-reward", "1", "--stake-per-item", "2", NULL });
+  g_assert_nonnull (strstr (result.out, "Task: "));
+  id = g_strndup (strstr (result.out, "Task: ") + 6, strcspn (strstr (result.out, "Task: ") + 6, "\n"));
+  tally_test_cli_result_clear (&result);
+  g_strstrip (id);
+  g_assert_true (tally_uint256_parse (&task_id, id, &error));
+  params = tally_test_market_get_task (&f->market, &task_id).params;
+
+  g_assert_true (tally_annotations_add_box (annotations, 0, &car, NULL, &error));
+  g_assert_true (tally_annotations_add_box (annotations, 3, &person, NULL, &error));
+  payload = tally_payload_encode (annotations);
+  g_assert_true (g_file_set_contents (payload_file, g_bytes_get_data (payload, NULL),
+                                      (gssize) g_bytes_get_size (payload), &error));
+  g_assert_true (tally_uint256_mul_uint64 (&lock, &params.stake_per_item, 4));
+  {
+    g_autofree char *key2 = write_file (f, "key2", "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a\n");
+    g_autofree char *own_key = g_strdup (f->key_file);
+    char             annotator[TALLY_ADDRESS_STRING_SIZE];
+
+    tally_test_market_stake (&f->market, 2, &lock);
+    g_free (f->key_file);
+    f->key_file = g_strdup (key2);
+    tally_test_cli_run_ok (f, &result, (const char *const[]){ "submit", id, "--labels", labels_file, "--payload", payload_file, NULL });
+    tally_test_cli_result_clear (&result);
+    /* Before the reveal, the account's own work comes from its store. */
+    tally_test_cli_run_ok (f, &result, (const char *const[]){ "export", id, "--format", "csv", "--out", csv, NULL });
+    tally_test_cli_result_clear (&result);
+    tally_test_market_advance_to (&f->market, params.commit_deadline + 1);
+    tally_test_cli_run_ok (f, &result, (const char *const[]){ "run", "--once", NULL });
+    tally_test_cli_result_clear (&result);
+    g_free (f->key_file);
+    f->key_file = g_steal_pointer (&own_key);
+
+    /* Revealed: anyone exports it from the chain. */
+    tally_address_to_string (&f->market.accounts[2], annotator);
+    tally_test_cli_run_ok (f, &result, (const char *const[]){ "export", id, "--format", "coco", "--out", coco, "--annotator", annotator, NULL });
+    tally_test_cli_result_clear (&result);
+    tally_test_cli_run_ok (f, &result, (const char *const[]){ "export", id, "--format", "yolo", "--out", yolo, "--annotator", annotator, NULL });
+    tally_test_cli_result_clear (&result);
+    tally_test_cli_run_ok (f, &result, (const char *const[]){ "export", id, "--format", "jsonl", "--out", jsonl, "--annotator", annotator, NULL });
+    tally_test_cli_result_clear (&result);
+    tally_test_cli_run (f, &result, (const char *const[]){ "export", id, "--format", "pdf", "--out", csv, NULL });
+    tally_test_cli_assert_one_line_error (&result, 2, "--format");
+    tally_test_cli_result_clear (&result);
+  }
+
+  g_assert_true (g_file_get_contents (csv, &text, NULL, &error));
+  g_assert_cmpstr (text, ==, "id,label\r\na,car\r\nb,\"bus, \"\"big\"\"\"\r\nc,\r\nd,person\r\n");
+  g_clear_pointer (&text, g_free);
+  g_assert_true (g_file_get_contents (coco, &text, NULL, &error));
+  parsed = json_from_string (text, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (json_node_get_object (parsed), "images")), ==, 4);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (json_node_get_object (parsed), "annotations")), ==, 2);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (json_node_get_object (parsed), "categories")), ==, 4);
+  g_clear_pointer (&text, g_free);
+  {
+    g_autofree char *d = g_build_filename (yolo, "d.txt", NULL);
+
+    g_assert_true (g_file_get_contents (d, &text, NULL, &error));
+    /* person: class index 3, centre (320, 260), size 40 x 120, of 640 x 480. */
+    g_assert_cmpstr (text, ==, "3 0.500000 0.541667 0.062500 0.250000\n");
+    g_clear_pointer (&text, g_free);
+  }
+  g_assert_true (g_file_get_contents (jsonl, &text, NULL, &error));
+  {
+    g_auto (GStrv) lines = g_strsplit (g_strchomp (text), "\n", -1);
+
+    g_assert_cmpuint (g_strv_length (lines), ==, 4);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -162,6 +274,8 @@ main (int   argc,
 
   g_test_add ("/cli/submit/submit-and-run", TallyTestCli, NULL, tally_test_cli_set_up,
               test_submit_and_run, tally_test_cli_tear_down);
+  g_test_add ("/cli/submit/export", TallyTestCli, NULL, tally_test_cli_set_up, test_export,
+              tally_test_cli_tear_down);
 
   return g_test_run ();
 }

@@ -555,7 +555,7 @@ tally_task_encode_finalize (TallyTask *self,
     }
   return tally_label_market_encode_finalize (
     out, out_len, &self->id, (GBytes *const *) labels->pdata, labels->len,
-    gold != NULL ? (const guint16 *) gold->data : NULL,
+    gold != NULL && gold->len > 0 ? &g_array_index (gold, guint16, 0) : NULL,
     gold != NULL ? g_bytes_get_data (self->gold_labels, NULL) : NULL, gold != NULL ? gold->len : 0,
     (GBytes *const *) verdicts->pdata, verdicts->len, error);
 }

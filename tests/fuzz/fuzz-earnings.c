@@ -325,8 +325,13 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
       /* What the log does at a reorganisation: drop the tail, then say so. */
       g_ptr_array_set_size (held, n_kept);
       g_signal_emit_by_name (fuzz.log, "rolled-back", n_kept);
+      /* The books are folded again from nothing: the list and the count of
+       * inconsistencies start over. */
       for (guint i = 0; i < N_ACCOUNTS; i++)
-        n_items[i] = 0;
+        {
+          n_items[i] = 0;
+          inconsistencies[i] = 0;
+        }
     }
 
   for (guint i = 0; i < N_ACCOUNTS; i++)

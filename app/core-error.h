@@ -25,10 +25,10 @@ typedef enum
   TALLY_CORE_ERROR_INVALID_PROFILE, /* a network file or profile that cannot be used */
   TALLY_CORE_ERROR_STALE_PRICE,     /* a price older than allowed */
   TALLY_CORE_ERROR_NOT_FOUND,
-  TALLY_CORE_ERROR_REVERTED, /* the EVM reverted a call, an estimate or a mined transaction */
-  TALLY_CORE_ERROR_STORAGE,  /* a local database could not be read or written */
-  TALLY_CORE_ERROR_INVALID_MANIFEST, /* a task manifest that breaks docs/manifest.md */
-  TALLY_CORE_ERROR_HASH_MISMATCH,    /* fetched bytes whose hash is not the one promised */
+  TALLY_CORE_ERROR_REVERTED,           /* the EVM reverted a call, an estimate or a mined transaction */
+  TALLY_CORE_ERROR_STORAGE,            /* a local database could not be read or written */
+  TALLY_CORE_ERROR_INVALID_MANIFEST,   /* a task manifest that breaks docs/manifest.md */
+  TALLY_CORE_ERROR_HASH_MISMATCH,      /* fetched bytes whose hash is not the one promised */
   TALLY_CORE_ERROR_INVALID_ANNOTATION, /* an annotation or payload that breaks docs/payload.md */
   TALLY_CORE_ERROR_WRONG_STATE,        /* an action the task or submission is not ready for, or past */
 } TallyCoreError;

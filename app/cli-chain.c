@@ -196,12 +196,18 @@ tally_cli_chain_open_signer (TallyCliChain *chain)
   return TALLY_CLI_EXIT_OK;
 }
 
+const char *
+tally_cli_chain_get_network_path (void)
+{
+  return opt_network != NULL ? opt_network : g_getenv ("TALLY_NETWORK");
+}
+
 int
 tally_cli_chain_open (TallyCliChain     *chain,
                       TallyCliChainFlags flags)
 {
   g_autoptr (GError) error = NULL;
-  const char *network = opt_network != NULL ? opt_network : g_getenv ("TALLY_NETWORK");
+  const char *network = tally_cli_chain_get_network_path ();
 
   memset (chain, 0, sizeof *chain);
   if (network == NULL || *network == '\0')

@@ -40,6 +40,7 @@ extern const TallyCliCommand tally_cli_market_commands[];
 extern const TallyCliCommand tally_cli_task_commands[];
 extern const TallyCliCommand tally_cli_submit_commands[];
 extern const TallyCliCommand tally_cli_export_commands[];
+extern const TallyCliCommand tally_cli_bot_commands[];
 
 /* cli-task-create.c */
 int tally_cli_run_task_create (int    argc,
@@ -66,6 +67,8 @@ gboolean tally_cli_read_private_key_file (guint8      key[TALLY_PRIVATE_KEY_LEN]
  * --private-key-file. */
 const GOptionEntry *tally_cli_chain_get_options (void);
 void                tally_cli_chain_free_options (void);
+/* The network file of --network, or $TALLY_NETWORK, or NULL. */
+const char *tally_cli_chain_get_network_path (void);
 /* TRUE when --account or --private-key-file was given. */
 gboolean tally_cli_chain_has_account_option (void);
 

@@ -25,6 +25,7 @@ static const TallyCliCommand *command_tables[] = {
   tally_cli_task_commands,
   tally_cli_submit_commands,
   tally_cli_export_commands,
+  tally_cli_bot_commands,
 };
 
 static gboolean opt_version;

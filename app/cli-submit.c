@@ -236,15 +236,20 @@ on_quit_signal (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* Says it once per task: run makes a pass every few seconds. */
 static void
 on_deadline_near (TallySubmitter *submitter,
                   const char     *task_id,
                   guint64         deadline,
-                  gpointer        user_data)
+                  GHashTable     *warned)
 {
-  g_autoptr (GDateTime) time = g_date_time_new_from_unix_local ((gint64) MIN (deadline, G_MAXINT64));
-  g_autofree char *when = g_date_time_format (time, "%c");
+  g_autoptr (GDateTime) time = NULL;
+  g_autofree char *when = NULL;
 
+  if (!g_hash_table_add (warned, g_strdup (task_id)))
+    return;
+  time = g_date_time_new_from_unix_local ((gint64) MIN (deadline, G_MAXINT64));
+  when = g_date_time_format (time, "%c");
   g_printerr (_ ("Task %s must be revealed by %s: keep tally-cli run going\n"), task_id, when);
 }
 
@@ -324,6 +329,7 @@ run_run (int    argc,
   g_autoptr (GOptionContext) context = g_option_context_new (NULL);
   g_auto (TallyCliChain) chain = { 0 };
   g_auto (Engine) engine = { 0 };
+  g_autoptr (GHashTable) warned = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   guint signals[2];
   int   status;
 
@@ -340,7 +346,7 @@ run_run (int    argc,
   if ((status = open_engine (&chain, &engine)) != TALLY_CLI_EXIT_OK)
     return status;
   tally_submitter_set_auto_claim (engine.submitter, !no_claim);
-  g_signal_connect (engine.submitter, "deadline-near", G_CALLBACK (on_deadline_near), NULL);
+  g_signal_connect (engine.submitter, "deadline-near", G_CALLBACK (on_deadline_near), warned);
   signals[0] = g_unix_signal_add (SIGINT, on_quit_signal, NULL);
   signals[1] = g_unix_signal_add (SIGTERM, on_quit_signal, NULL);
 

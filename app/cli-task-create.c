@@ -1,8 +1,10 @@
 /* cli-task-create.c: tally-cli's task create, the requester's side
  *
  * The manifest is read as bytes (a local file or an http(s) URL, capped)
- * and its keccak-256 is the task's manifest hash; the item and class counts
- * come from the flags or from the manifest's "items" and "classes" arrays.
+ * and checked as annotators will check it (docs/manifest.md), against the
+ * URI the task will name: a task nobody could load is never paid for. Its
+ * keccak-256 is the task's manifest hash, its items and classes the task's
+ * counts.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -15,6 +17,7 @@
 
 #include "cli.h"
 #include "core-error.h"
+#include "manifest.h"
 #include "wallet/tally-wallet.h"
 
 #define MANIFEST_MAX_SIZE   (4 * 1024 * 1024)
@@ -97,54 +100,17 @@ read_manifest_file (GFile   *file,
   return read_capped (G_INPUT_STREAM (stream), name, error);
 }
 
-/* The length of the manifest's top-level array member, when it has one. */
+/* --items or --classes, when given, must say what the manifest says. */
 static gboolean
-manifest_count (JsonNode   *root,
-                const char *member,
-                guint      *count)
+check_count (const char *option,
+             gint        given,
+             guint       counted,
+             GError    **error)
 {
-  JsonNode *node;
-
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root) ||
-      (node = json_object_get_member (json_node_get_object (root), member)) == NULL ||
-      !JSON_NODE_HOLDS_ARRAY (node))
-    return FALSE;
-  *count = json_array_get_length (json_node_get_array (node));
-  return TRUE;
-}
-
-/* --items/--classes, checked against the manifest's arrays when it has them. */
-static gboolean
-resolve_count (JsonNode   *root,
-               const char *member,
-               const char *option,
-               gint        given,
-               guint       min,
-               guint       max,
-               guint      *out,
-               GError    **error)
-{
-  guint    listed = 0;
-  gboolean has_list = manifest_count (root, member, &listed);
-
-  if (given == 0 && !has_list)
+  if (given != 0 && (given < 0 || (guint) given != counted))
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   _ ("%s is required: the manifest has no “%s” array"), option, member);
-      return FALSE;
-    }
-  if (given != 0 && has_list && (guint) given != listed)
-    {
-      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   _ ("%s %d does not match the manifest’s %u “%s”"), option, given, listed,
-                   member);
-      return FALSE;
-    }
-  *out = given != 0 ? (guint) given : listed;
-  if (given < 0 || *out < min || *out > max)
-    {
-      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   _ ("%s must be between %u and %u"), option, min, max);
+                   _ ("%s %d does not match the manifest’s %u"), option, given, counted);
       return FALSE;
     }
   return TRUE;
@@ -365,19 +331,18 @@ tally_cli_run_task_create (int    argc,
     { "review-reveal-hours", 0, 0, G_OPTION_ARG_INT, &o.hours[3],
       N_ ("Hours to reveal verdicts (default 24)"), "H" },
     { "items", 0, 0, G_OPTION_ARG_INT, &o.items,
-      N_ ("Items (1 to 256); required unless the manifest has an “items” array"), "N" },
+      N_ ("Items: checked against the manifest’s"), "N" },
     { "classes", 0, 0, G_OPTION_ARG_INT, &o.classes,
-      N_ ("Label classes (2 to 255); required unless the manifest has a “classes” array"), "N" },
+      N_ ("Label classes: checked against the manifest’s"), "N" },
     { NULL }
   };
   g_autoptr (GOptionContext) context = g_option_context_new (NULL);
   g_auto (TallyCliChain) chain = { 0 };
-  g_autoptr (JsonParser) parser = json_parser_new ();
   g_autoptr (GBytes) manifest = NULL;
+  g_autoptr (TallyManifest) parsed = NULL;
   g_autoptr (GError) error = NULL;
   g_autofree char     *uri = NULL;
   TallyLabelTaskParams p = { 0 };
-  JsonNode            *root = NULL;
   guint64              now = 0, deadline;
   int                  status;
 
@@ -408,15 +373,14 @@ tally_cli_run_task_create (int    argc,
   if ((status = load_manifest (&o, &manifest, &uri)) != TALLY_CLI_EXIT_OK)
     return status;
 
-  /* Counts come from the flags or the manifest's arrays; a manifest that
-   * is not JSON needs both flags. */
-  if (json_parser_load_from_data (parser, g_bytes_get_data (manifest, NULL),
-                                  (gssize) g_bytes_get_size (manifest), NULL))
-    root = json_parser_get_root (parser);
-  if (!resolve_count (root, "items", "--items", o.items, 1, TALLY_LABEL_MAX_ITEMS, &p.item_count,
-                      &error) ||
-      !resolve_count (root, "classes", "--classes", o.classes, 2, TALLY_LABEL_MAX_CLASSES,
-                      &p.class_count, &error))
+  /* Read as every annotator will read it, relative items against the URI
+   * the task names. */
+  if ((parsed = tally_manifest_new_from_bytes (manifest, uri, NULL, &error)) == NULL)
+    return tally_cli_usage_error (_ ("the manifest %s cannot be used: %s"), o.manifest, error->message);
+  p.item_count = tally_manifest_get_n_items (parsed);
+  p.class_count = tally_manifest_get_n_label_classes (parsed);
+  if (!check_count ("--items", o.items, p.item_count, &error) ||
+      !check_count ("--classes", o.classes, p.class_count, &error))
     return tally_cli_usage_error ("%s", error->message);
   tally_keccak256 (p.manifest_hash, g_bytes_get_data (manifest, NULL),
                    g_bytes_get_size (manifest));

@@ -193,6 +193,19 @@ test_usage_errors (TallyTestCli *f,
   }
 }
 
+/* Manifests as docs/manifest.md has them: task create reads them as every
+ * annotator will. */
+#define ITEM(id)                                                                    \
+  "{\"id\": \"" id "\", \"kind\": \"image\", \"uri\": \"" id ".png\", \"sha256\": " \
+  "\"00000000000000000000000000000000000000000000000000000000000000ff\", \"size\": 1000}"
+#define CLASS(name) "{\"name\": \"" name "\", \"color\": \"#336699\"}"
+#define VALID_MANIFEST(classes, items)                                                     \
+  "{\"schema\": 1, \"title\": \"Pets\", \"tools\": [\"classify\"], \"classes\": [" classes \
+  "], \"items\": [" items "]}"
+#define PETS_CLASSES CLASS ("cat") ", " CLASS ("dog") ", " CLASS ("bird")
+#define PET_ITEMS    ITEM ("a") ", " ITEM ("b") ", " ITEM ("c") ", " ITEM ("d") ", " ITEM ("e")
+#define URL_MANIFEST VALID_MANIFEST (CLASS ("yes") ", " CLASS ("no"), ITEM ("x") ", " ITEM ("y") ", " ITEM ("z"))
+
 static char *
 write_manifest (TallyTestCli *f,
                 const char   *name,
@@ -223,10 +236,7 @@ static void
 test_task_create_and_show (TallyTestCli *f,
                            gconstpointer data)
 {
-  static const char manifest[] = "{\"schema\": 1, \"title\": \"Pets\", \"classes\": [{\"name\": "
-                                 "\"cat\"}, {\"name\": \"dog\"}, {\"name\": \"bird\"}], \"items\": "
-                                 "[{\"id\": \"a\"}, {\"id\": \"b\"}, {\"id\": \"c\"}, {\"id\": "
-                                 "\"d\"}, {\"id\": \"e\"}]}";
+  static const char manifest[] = VALID_MANIFEST (PETS_CLASSES, PET_ITEMS);
   g_autofree char  *path = write_manifest (f, "manifest.json", manifest);
   g_autofree char  *plain = write_manifest (f, "plain.txt", "not json at all");
   g_autofree char  *uri = g_filename_to_uri (path, NULL, NULL);
@@ -253,7 +263,16 @@ test_task_create_and_show (TallyTestCli *f,
     g_auto (TallyTestCliResult) result = { 0 };
 
     tally_test_cli_run (f, &result, no_items);
-    tally_test_cli_assert_one_line_error (&result, 2, "--items is required");
+    tally_test_cli_assert_one_line_error (&result, 2, "cannot be used");
+  }
+  {
+    g_auto (TallyTestCliResult) result = { 0 };
+    const char *wrong_count[] = { "task", "create", "--manifest", path, "--replication", "2",
+                                  "--reviewers", "0", "--reward", "1", "--stake-per-item", "2",
+                                  "--items", "4", NULL };
+
+    tally_test_cli_run (f, &result, wrong_count);
+    tally_test_cli_assert_one_line_error (&result, 2, "--items 4 does not match the manifest’s 5");
   }
 
   tally_test_cli_run_ok (f, &created, create);
@@ -378,8 +397,6 @@ test_task_create_and_show (TallyTestCli *f,
     tally_test_cli_assert_one_line_error (&result, 1, "no task 99");
   }
 }
-
-#define URL_MANIFEST "{\"items\": [1, 2, 3], \"classes\": [\"yes\", \"no\"]}"
 
 static void
 serve_manifest (SoupServer        *server,

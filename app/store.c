@@ -13,6 +13,7 @@
 
 #include "core-error.h"
 #include "sqlite-file.h"
+#include "store-private.h"
 #include "store.h"
 
 struct _TallyStore
@@ -21,6 +22,8 @@ struct _TallyStore
 
   char    *path;
   sqlite3 *db;
+  /* Held around every use of db: writes run on worker threads. */
+  GMutex lock;
 };
 
 G_DEFINE_FINAL_TYPE (TallyStore, tally_store, G_TYPE_OBJECT)
@@ -36,6 +39,10 @@ static const char *const state_names[] = {
   "claimed",
   "failed",
   "expired",
+  "joining",
+  "joined",
+  "waiting-for-key",
+  "left",
 };
 
 static const char *const role_names[] = { "annotator", "reviewer" };
@@ -67,10 +74,60 @@ static const char *const migrations[] = {
   " data BLOB NOT NULL,"
   " updated INTEGER NOT NULL,"
   " PRIMARY KEY (chain_id, market, task_id, account, item)) WITHOUT ROWID;",
+
+  /* 1 -> 2: what the rest of the app remembers between runs (networks,
+   * tasks and their cached items, prices) and a requester's own tasks,
+   * whose gold and salt must be on disk before the create is broadcast. */
+  "CREATE TABLE networks ("
+  " name TEXT PRIMARY KEY,"
+  " chain_id INTEGER NOT NULL,"
+  " profile TEXT NOT NULL," /* the network file's JSON */
+  " used INTEGER NOT NULL);"
+  "CREATE TABLE tasks ("
+  " chain_id INTEGER NOT NULL,"
+  " market BLOB NOT NULL CHECK (length (market) = 20),"
+  " task_id BLOB NOT NULL CHECK (length (task_id) = 32),"
+  " manifest_uri TEXT NOT NULL,"
+  " manifest_hash BLOB NOT NULL CHECK (length (manifest_hash) = 32),"
+  " title TEXT NOT NULL DEFAULT '',"
+  " item_count INTEGER NOT NULL CHECK (item_count >= 0),"
+  " private INTEGER NOT NULL DEFAULT 0,"
+  " seen INTEGER NOT NULL,"
+  " PRIMARY KEY (chain_id, market, task_id));"
+  "CREATE TABLE items ("
+  " chain_id INTEGER NOT NULL,"
+  " market BLOB NOT NULL,"
+  " task_id BLOB NOT NULL,"
+  " item INTEGER NOT NULL CHECK (item >= 0),"
+  " item_id TEXT NOT NULL,"
+  " sha256 BLOB NOT NULL CHECK (length (sha256) = 32),"
+  " size INTEGER NOT NULL CHECK (size >= 0),"
+  " cached INTEGER NOT NULL DEFAULT 0," /* when it was verified into the cache, 0 if not */
+  " PRIMARY KEY (chain_id, market, task_id, item),"
+  " FOREIGN KEY (chain_id, market, task_id) REFERENCES tasks ON DELETE CASCADE) WITHOUT ROWID;"
+  "CREATE TABLE prices ("
+  " asset TEXT NOT NULL,"
+  " currency TEXT NOT NULL,"
+  " time INTEGER NOT NULL,"
+  " price TEXT NOT NULL," /* decimal text, never a float */
+  " PRIMARY KEY (asset, currency, time)) WITHOUT ROWID;"
+  "CREATE TABLE requester_tasks ("
+  " purpose TEXT PRIMARY KEY," /* the create transaction's purpose in the journal */
+  " chain_id INTEGER NOT NULL,"
+  " market BLOB NOT NULL CHECK (length (market) = 20),"
+  " requester BLOB NOT NULL CHECK (length (requester) = 20),"
+  " task_id BLOB CHECK (task_id IS NULL OR length (task_id) = 32)," /* once mined */
+  " manifest_hash BLOB NOT NULL CHECK (length (manifest_hash) = 32),"
+  " gold_indices BLOB," /* big-endian uint16 each */
+  " gold_labels BLOB,"
+  " gold_salt BLOB CHECK (gold_salt IS NULL OR length (gold_salt) = 32),"
+  " state TEXT NOT NULL,"
+  " reason TEXT,"
+  " updated INTEGER NOT NULL);",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == TALLY_STORE_SCHEMA_VERSION);
-G_STATIC_ASSERT (G_N_ELEMENTS (state_names) == TALLY_SUBMISSION_EXPIRED + 1);
+G_STATIC_ASSERT (G_N_ELEMENTS (state_names) == TALLY_SUBMISSION_LEFT + 1);
 
 const char *
 tally_submission_state_to_string (TallySubmissionState state)
@@ -84,7 +141,7 @@ gboolean
 tally_submission_state_is_unfinished (TallySubmissionState state)
 {
   return state != TALLY_SUBMISSION_CLAIMED && state != TALLY_SUBMISSION_FAILED &&
-         state != TALLY_SUBMISSION_EXPIRED;
+         state != TALLY_SUBMISSION_EXPIRED && state != TALLY_SUBMISSION_LEFT;
 }
 
 void
@@ -593,6 +650,7 @@ tally_store_finalize (GObject *object)
 
   g_clear_pointer (&self->db, sqlite3_close);
   g_free (self->path);
+  g_mutex_clear (&self->lock);
 
   G_OBJECT_CLASS (tally_store_parent_class)->finalize (object);
 }
@@ -608,4 +666,26 @@ tally_store_class_init (TallyStoreClass *klass)
 static void
 tally_store_init (TallyStore *self)
 {
+  g_mutex_init (&self->lock);
+}
+
+sqlite3 *
+_tally_store_lock (TallyStore *self)
+{
+  g_mutex_lock (&self->lock);
+  return self->db;
+}
+
+void
+_tally_store_unlock (TallyStore *self)
+{
+  g_mutex_unlock (&self->lock);
+}
+
+gboolean
+_tally_store_fail (TallyStore *self,
+                   const char *doing,
+                   GError    **error)
+{
+  return fail (self, doing, error);
 }

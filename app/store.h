@@ -19,7 +19,7 @@
 
 G_BEGIN_DECLS
 
-#define TALLY_STORE_SCHEMA_VERSION 1
+#define TALLY_STORE_SCHEMA_VERSION 2
 
 /* Where a submission (an annotator's labels, or a reviewer's verdicts on
  * one seat) stands. Stored by name, so later states need no migration. */
@@ -35,6 +35,11 @@ typedef enum
   TALLY_SUBMISSION_CLAIMED,
   TALLY_SUBMISSION_FAILED,  /* with a reason */
   TALLY_SUBMISSION_EXPIRED, /* a deadline passed first */
+  /* Seats (appended: the order above is the order of the protocol). */
+  TALLY_SUBMISSION_JOINING,         /* join signed or sent */
+  TALLY_SUBMISSION_JOINED,          /* seat held, labels not yet committed */
+  TALLY_SUBMISSION_WAITING_FOR_KEY, /* seat on a private task, no key granted yet */
+  TALLY_SUBMISSION_LEFT,            /* the seat was given back */
 } TallySubmissionState;
 
 typedef enum

@@ -31,6 +31,7 @@ typedef enum
   TALLY_CORE_ERROR_HASH_MISMATCH,      /* fetched bytes whose hash is not the one promised */
   TALLY_CORE_ERROR_INVALID_ANNOTATION, /* an annotation or payload that breaks docs/payload.md */
   TALLY_CORE_ERROR_WRONG_STATE,        /* an action the task or submission is not ready for, or past */
+  TALLY_CORE_ERROR_WRONG_KEY,          /* a task key that is not the manifest's, or a ciphertext it cannot open */
 } TallyCoreError;
 
 GQuark tally_core_error_quark (void);

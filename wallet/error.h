@@ -24,6 +24,9 @@ typedef enum
   /* A key file's MAC does not match: a wrong password (or a damaged file,
    * which cannot be told apart); the UI asks for the password again. */
   TALLY_WALLET_ERROR_WRONG_PASSWORD,
+  /* A sealed message that does not open with this key: its tag does not
+   * verify (sealed to another key, or altered on the way). */
+  TALLY_WALLET_ERROR_DECRYPT,
 } TallyWalletError;
 
 GQuark tally_wallet_error_quark (void);

@@ -76,12 +76,16 @@ typedef struct
   TallyStore     *store;
   TallyTaskList  *tasks;
   TallySubmitter *submitter;
+  /* @@ gold engine @@ */
+  /* @@ keyserver engine @@ */
 } Engine;
 
 static void
 engine_clear (Engine *engine)
 {
   g_clear_object (&engine->submitter);
+  /* @@ gold clear @@ */
+  /* @@ keyserver clear @@ */
   g_clear_object (&engine->tasks);
   g_clear_object (&engine->store);
 }
@@ -361,6 +365,8 @@ run_run (int    argc,
       tally_submitter_step_async (engine.submitter, NULL, tally_cli_on_done, &result);
       ok = tally_submitter_step_finish (engine.submitter, tally_cli_wait (&result), &left, &error);
       g_clear_object (&result);
+      /* @@ gold run @@ */
+      /* @@ keyserver run @@ */
       print_changes (&engine, &chain, before);
       if (!ok)
         {

@@ -497,6 +497,44 @@ tally_tx_journal_next_nonce (TallyTxJournal     *self,
   return TRUE;
 }
 
+gboolean
+tally_tx_journal_reopen_from_nonce (TallyTxJournal     *self,
+                                    guint64             chain_id,
+                                    const TallyAddress *sender,
+                                    guint64             first_unused,
+                                    guint              *n_reopened,
+                                    GError            **error)
+{
+  sqlite3_stmt *stmt;
+  int           rc;
+
+  g_return_val_if_fail (TALLY_IS_TX_JOURNAL (self), FALSE);
+  g_return_val_if_fail (sender != NULL, FALSE);
+
+  if (n_reopened != NULL)
+    *n_reopened = 0;
+  if (first_unused > G_MAXINT64)
+    return TRUE;
+  stmt = prepare (self,
+                  "UPDATE transactions SET state = 'pending', detail = NULL, updated = ?"
+                  " WHERE chain_id = ? AND sender = ? AND nonce >= ?"
+                  " AND state IN ('mined', 'failed')",
+                  "reopen transactions a reorganisation dropped", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, g_get_real_time () / G_USEC_PER_SEC);
+  sqlite3_bind_int64 (stmt, 2, (sqlite3_int64) chain_id);
+  sqlite3_bind_blob (stmt, 3, sender->bytes, TALLY_ADDRESS_LEN, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 4, (sqlite3_int64) first_unused);
+  rc = sqlite3_step (stmt);
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    return fail (self, "reopen transactions a reorganisation dropped", error);
+  if (n_reopened != NULL)
+    *n_reopened = (guint) sqlite3_changes (self->db);
+  return TRUE;
+}
+
 static void
 tally_tx_journal_finalize (GObject *object)
 {

@@ -110,6 +110,18 @@ GPtrArray *tally_tx_journal_list_pending (TallyTxJournal     *self,
                                           guint64             chain_id,
                                           const TallyAddress *sender,
                                           GError            **error) G_GNUC_WARN_UNUSED_RESULT;
+/* A reorganisation can take mined transactions out of the chain: the
+ * node's count of the sender's transactions (first_unused) is then below
+ * nonces the journal holds as mined or failed. Those entries become
+ * pending again, so the next resume broadcasts them byte for byte and the
+ * sender's later transactions do not wait on a gap. *n_reopened may be
+ * NULL. */
+gboolean tally_tx_journal_reopen_from_nonce (TallyTxJournal     *self,
+                                             guint64             chain_id,
+                                             const TallyAddress *sender,
+                                             guint64             first_unused,
+                                             guint              *n_reopened,
+                                             GError            **error) G_GNUC_WARN_UNUSED_RESULT;
 /* The nonce after the highest one journaled for this sender, or 0. */
 gboolean tally_tx_journal_next_nonce (TallyTxJournal     *self,
                                       guint64             chain_id,

@@ -177,6 +177,11 @@ read_nonce (TallyTxManager *self,
   if (node == NULL ||
       !tally_rpc_parse_quantity (node, "eth_getTransactionCount result", &pending, error))
     return FALSE;
+  /* Mined entries at or above the node's count were taken out by a
+   * reorganisation: pending again, the next resume sends them back. */
+  if (!tally_tx_journal_reopen_from_nonce (self->journal, self->chain_id, &prepare->send->sender,
+                                           pending, NULL, error))
+    return FALSE;
   /* The journal knows of transactions the node may have lost. */
   if (!tally_tx_journal_next_nonce (self->journal, self->chain_id, &prepare->send->sender,
                                     &journaled, error))

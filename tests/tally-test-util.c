@@ -5,6 +5,8 @@
  */
 #include "config.h"
 
+#include <glib/gstdio.h>
+
 #include "tally-test-util.h"
 
 char *
@@ -216,4 +218,20 @@ tally_test_parse_and_recover (const guint8 *raw,
   g_assert_true (tally_transaction_recover_sender (sender, tx, &error));
   g_assert_no_error (error);
   return tx;
+}
+
+void
+tally_test_remove_tree (const char *path)
+{
+  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  if (dir != NULL)
+    while ((name = g_dir_read_name (dir)) != NULL)
+      {
+        g_autofree char *child = g_build_filename (path, name, NULL);
+
+        tally_test_remove_tree (child);
+      }
+  g_remove (path);
 }

@@ -22,6 +22,9 @@ GStrv tally_test_cast_batch (const char *body,
                              guint       arity,
                              GPtrArray  *args);
 
+/* Removes a file or a whole folder; what is not there is no error. */
+void tally_test_remove_tree (const char *path);
+
 guint8 *tally_test_hex_or_die (const char *hex,
                                gsize      *len);
 void    tally_test_address_or_die (TallyAddress *address,

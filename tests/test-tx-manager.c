@@ -1,5 +1,5 @@
-/* test-tx-manager.c: the transaction journal, and TallyTxManager sending,
- * replacing, waiting for and resuming transactions on a real anvil
+/* test-tx-manager.c: TallyTxManager sending, replacing, waiting for and
+ * resuming transactions on a real anvil (the journal alone: test-tx-journal.c)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -57,149 +57,6 @@ fill_hash (guint8 hash[TALLY_TX_JOURNAL_HASH_LEN],
 {
   for (guint i = 0; i < TALLY_TX_JOURNAL_HASH_LEN; i++)
     hash[i] = (guint8) (seed + i);
-}
-
-static void
-test_journal (void)
-{
-  g_autofree char *dir = NULL;
-  g_autofree char *path = temp_journal_path (&dir);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (TallyTxJournal) journal = NULL;
-  g_autoptr (TallyTxJournalEntry) entry = NULL;
-  g_autoptr (GPtrArray) pending = NULL;
-  g_autoptr (GBytes) raw = g_bytes_new_static ("\x02\xf8\x01", 3);
-  TallyAddress sender = tally_test_rpc_address_of (TALLY_TEST_ANVIL_ACCOUNT);
-  TallyAddress other = tally_test_rpc_address_of (TALLY_TEST_OTHER_ACCOUNT);
-  guint8       a[32], b[32], c[32];
-  guint64      next = 99;
-
-  /* An empty file is schema version 0 and is migrated. */
-  g_assert_true (g_file_set_contents (path, "", 0, &error));
-  journal = tally_tx_journal_open (path, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (tally_tx_journal_get_schema_version (journal), ==, 1);
-  g_assert_true (tally_tx_journal_next_nonce (journal, 1, &sender, &next, &error));
-  g_assert_cmpuint (next, ==, 0);
-
-  fill_hash (a, 1);
-  fill_hash (b, 2);
-  fill_hash (c, 3);
-  g_assert_true (tally_tx_journal_add (journal, 1, &sender, 7, raw, a, "first", &error));
-  g_assert_true (tally_tx_journal_add (journal, 1, &sender, 7, raw, b, "second", &error));
-  g_assert_true (tally_tx_journal_add (journal, 5, &sender, 40, raw, c, "other chain", &error));
-  g_assert_no_error (error);
-  /* The hash is unique. */
-  g_assert_false (tally_tx_journal_add (journal, 1, &sender, 8, raw, a, "again", &error));
-  g_assert_error (error, TALLY_CORE_ERROR, TALLY_CORE_ERROR_STORAGE);
-  g_clear_error (&error);
-  g_assert_true (tally_tx_journal_mark_replaced (journal, a, b, &error));
-  g_assert_no_error (error);
-  g_clear_object (&journal);
-
-  /* Everything survives closing the file. */
-  journal = tally_tx_journal_open (path, &error);
-  g_assert_no_error (error);
-  entry = tally_tx_journal_lookup (journal, a, &error);
-  g_assert_no_error (error);
-  g_assert_cmpint (entry->state, ==, TALLY_TX_STATE_REPLACED);
-  g_assert_true (entry->has_replaced_by);
-  g_assert_cmpmem (entry->replaced_by, 32, b, 32);
-  g_assert_cmpuint (entry->nonce, ==, 7);
-  g_assert_cmpuint (entry->chain_id, ==, 1);
-  g_assert_true (tally_address_equal (&entry->sender, &sender));
-  g_assert_true (g_bytes_equal (entry->raw, raw));
-  g_assert_cmpstr (entry->purpose, ==, "first");
-  g_assert_cmpint (entry->created, >, 0);
-
-  pending = tally_tx_journal_list_pending (journal, 1, &sender, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (pending->len, ==, 1);
-  g_assert_cmpmem (((TallyTxJournalEntry *) pending->pdata[0])->hash, 32, b, 32);
-  g_clear_pointer (&pending, g_ptr_array_unref);
-  pending = tally_tx_journal_list_pending (journal, 1, &other, &error);
-  g_assert_cmpuint (pending->len, ==, 0);
-
-  g_assert_true (tally_tx_journal_next_nonce (journal, 1, &sender, &next, &error));
-  g_assert_cmpuint (next, ==, 8);
-  g_assert_true (tally_tx_journal_next_nonce (journal, 5, &sender, &next, &error));
-  g_assert_cmpuint (next, ==, 41);
-
-  g_assert_true (tally_tx_journal_set_state (journal, b, TALLY_TX_STATE_FAILED, "why", &error));
-  g_clear_pointer (&entry, tally_tx_journal_entry_free);
-  entry = tally_tx_journal_lookup (journal, b, &error);
-  g_assert_cmpint (entry->state, ==, TALLY_TX_STATE_FAILED);
-  g_assert_cmpstr (entry->detail, ==, "why");
-  g_assert_cmpstr (tally_tx_state_to_string (entry->state), ==, "failed");
-
-  fill_hash (c, 9);
-  g_clear_pointer (&entry, tally_tx_journal_entry_free);
-  entry = tally_tx_journal_lookup (journal, c, &error);
-  g_assert_null (entry);
-  g_assert_error (error, TALLY_CORE_ERROR, TALLY_CORE_ERROR_NOT_FOUND);
-  g_clear_error (&error);
-  g_assert_false (tally_tx_journal_set_state (journal, c, TALLY_TX_STATE_MINED, NULL, &error));
-  g_assert_error (error, TALLY_CORE_ERROR, TALLY_CORE_ERROR_NOT_FOUND);
-  g_clear_error (&error);
-  g_clear_object (&journal);
-
-  remove_dir (g_steal_pointer (&dir));
-}
-
-static void
-test_journal_bad_files (void)
-{
-  g_autofree char *dir = NULL;
-  g_autofree char *path = temp_journal_path (&dir);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (TallyTxJournal) journal = NULL;
-  sqlite3     *db = NULL;
-  TallyAddress zero = { { 0 } };
-  g_autoptr (GPtrArray) sender_list = NULL;
-
-  /* Not a database at all. */
-  g_assert_true (g_file_set_contents (path, "this is not SQLite, not even close", -1, &error));
-  journal = tally_tx_journal_open (path, &error);
-  g_assert_null (journal);
-  g_assert_error (error, TALLY_CORE_ERROR, TALLY_CORE_ERROR_STORAGE);
-  g_assert_nonnull (strstr (error->message, path));
-  g_clear_error (&error);
-  g_assert_cmpint (g_unlink (path), ==, 0);
-
-  /* A schema from a newer Tally is left alone. */
-  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_exec (db, "PRAGMA user_version = 99", NULL, NULL, NULL), ==, SQLITE_OK);
-  sqlite3_close (db);
-  journal = tally_tx_journal_open (path, &error);
-  g_assert_null (journal);
-  g_assert_error (error, TALLY_CORE_ERROR, TALLY_CORE_ERROR_STORAGE);
-  g_assert_nonnull (strstr (error->message, "99"));
-  g_clear_error (&error);
-  g_assert_cmpint (g_unlink (path), ==, 0);
-
-  /* A row edited by hand (a short hash) is refused, not half read. */
-  journal = tally_tx_journal_open (path, &error);
-  g_assert_no_error (error);
-  g_clear_object (&journal);
-  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_exec (db,
-                                 "PRAGMA ignore_check_constraints = 1;"
-                                 "INSERT INTO transactions (chain_id, sender, nonce, raw, hash,"
-                                 " state, created, updated) VALUES (1, zeroblob (20), 0, x'02',"
-                                 " x'0102', 'pending', 0, 0);",
-                                 NULL, NULL, NULL),
-                   ==, SQLITE_OK);
-  sqlite3_close (db);
-  journal = tally_tx_journal_open (path, &error);
-  g_assert_no_error (error);
-  sender_list = tally_tx_journal_list_pending (journal, 1, &zero, &error);
-  g_assert_null (sender_list);
-  g_assert_error (error, TALLY_CORE_ERROR, TALLY_CORE_ERROR_STORAGE);
-  g_assert_nonnull (strstr (error->message, "damaged"));
-  g_clear_error (&error);
-  g_clear_object (&journal);
-
-  remove_dir (g_steal_pointer (&dir));
 }
 
 /* ---- The manager on anvil ----------------------------------------------- */
@@ -603,6 +460,69 @@ test_restart (Fixture      *f,
   }
 }
 
+static char *
+node_snapshot (TallyRpcClient *client)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) reply = NULL;
+  g_autoptr (JsonNode) params = json_from_string ("[]", &error);
+
+  g_assert_no_error (error);
+  tally_rpc_client_call_async (client, "evm_snapshot", g_steal_pointer (&params), 0, NULL,
+                               tally_test_rpc_on_done, &result);
+  reply = tally_rpc_client_call_finish (client, tally_test_rpc_wait_for (&result), &error);
+  g_assert_no_error (error);
+  return g_strdup (json_node_get_string (reply));
+}
+
+/* A reorganisation takes a mined transaction out of the chain: the next
+ * send must not wait behind the gap it leaves, and the lost one goes out
+ * again, byte for byte. */
+static void
+test_reorg (Fixture      *f,
+            gconstpointer data)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TallyTxJournalEntry) lost = NULL;
+  g_autoptr (TallyTxJournalEntry) next = NULL;
+  g_autoptr (GBytes) lost_raw = NULL;
+  g_autofree char *snapshot = node_snapshot (f->client);
+  g_autofree char *revert = NULL;
+  TallyAddress     other = tally_test_rpc_address_of (TALLY_TEST_OTHER_ACCOUNT);
+  guint8           first[32], second[32];
+  guint            n_sent = 0;
+
+  send_ok (f->manager, &other, 1, "before the reorganisation", first);
+  assert_mined (f->manager, first);
+  lost = journaled (f, first);
+  lost_raw = g_bytes_ref (lost->raw);
+  g_clear_pointer (&lost, tally_tx_journal_entry_free);
+  revert = g_strdup_printf ("[\"%s\"]", snapshot);
+  call_node (f->client, "evm_revert", revert);
+  g_assert_cmpuint (tally_test_rpc_nonce_of (f->client, TALLY_TEST_ANVIL_ACCOUNT), ==, 0);
+
+  send_ok (f->manager, &other, 2, "after the reorganisation", second);
+  lost = journaled (f, first);
+  next = journaled (f, second);
+  g_assert_cmpint (lost->state, ==, TALLY_TX_STATE_PENDING);
+  g_assert_cmpuint (next->nonce, ==, 1);
+
+  tally_tx_manager_resume_async (f->manager, NULL, tally_test_rpc_on_done, &result);
+  g_assert_true (tally_tx_manager_resume_finish (f->manager, tally_test_rpc_wait_for (&result),
+                                                 &n_sent, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n_sent, >=, 1);
+  assert_mined (f->manager, first);
+  assert_mined (f->manager, second);
+  g_assert_cmpuint (tally_test_rpc_nonce_of (f->client, TALLY_TEST_ANVIL_ACCOUNT), ==, 2);
+  g_clear_pointer (&lost, tally_tx_journal_entry_free);
+  lost = journaled (f, first);
+  g_assert_cmpint (lost->state, ==, TALLY_TX_STATE_MINED);
+  g_assert_true (g_bytes_equal (lost->raw, lost_raw));
+}
+
 static gboolean
 cancel_later (gpointer user_data)
 {
@@ -860,8 +780,6 @@ main (int   argc,
 {
   g_test_init (&argc, &argv, NULL);
 
-  g_test_add_func ("/core/tx-journal/round-trip", test_journal);
-  g_test_add_func ("/core/tx-journal/bad-files", test_journal_bad_files);
   g_test_add ("/core/tx-manager/transfer", Fixture, NULL, fixture_set_up, test_transfer,
               fixture_tear_down);
   g_test_add ("/core/tx-manager/consecutive", Fixture, NULL, fixture_set_up, test_consecutive,
@@ -877,6 +795,8 @@ main (int   argc,
   g_test_add ("/core/tx-manager/round-trips", Fixture, NULL, fixture_set_up, test_round_trips,
               fixture_tear_down);
   g_test_add ("/core/tx-manager/wait-cancel", Fixture, NULL, fixture_set_up, test_wait_cancel,
+              fixture_tear_down);
+  g_test_add ("/core/tx-manager/reorg", Fixture, NULL, fixture_set_up, test_reorg,
               fixture_tear_down);
   g_test_add ("/core/tx-manager/restart", Fixture, NULL, fixture_set_up, test_restart,
               fixture_tear_down);

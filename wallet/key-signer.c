@@ -1,8 +1,8 @@
 /* key-signer.c: a TallySigner over a private key held in memory
  *
- * The key sits in a TallySecret that only this file touches; signing runs
- * in a worker thread, so the object is shared read-only between threads
- * once constructed.
+ * The key sits in a TallySecret that only this file touches; signing and
+ * opening sealed messages run in a worker thread, so the object is shared
+ * read-only between threads once constructed.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -12,6 +12,7 @@
 
 #include <string.h>
 
+#include "ecies.h"
 #include "error.h"
 #include "key-signer.h"
 #include "secret.h"
@@ -22,6 +23,7 @@ struct _TallyKeySigner
 
   TallySecret *key;
   TallyAddress address;
+  guint8       public_key[TALLY_PUBLIC_KEY_LEN];
 };
 
 static void tally_key_signer_signer_init (TallySignerInterface *iface);
@@ -136,6 +138,113 @@ tally_key_signer_sign_digest_sync (TallySigner  *signer,
   return sign_with_key (TALLY_KEY_SIGNER (signer), signature, digest, error);
 }
 
+static gboolean
+tally_key_signer_get_public_key (TallySigner *signer,
+                                 guint8       public_key[TALLY_PUBLIC_KEY_LEN],
+                                 GError     **error)
+{
+  TallyKeySigner *self = TALLY_KEY_SIGNER (signer);
+
+  if (self->key == NULL)
+    {
+      g_set_error_literal (error, TALLY_WALLET_ERROR, TALLY_WALLET_ERROR_INVALID_KEY,
+                           "This signer holds no key");
+      return FALSE;
+    }
+  memcpy (public_key, self->public_key, TALLY_PUBLIC_KEY_LEN);
+
+  return TRUE;
+}
+
+/* The plaintext goes out in a TallySecret behind the GBytes, so whoever
+ * drops the last reference wipes it without knowing it is secret. */
+static GBytes *
+open_with_key (TallyKeySigner *self,
+               GBytes         *sealed,
+               GError        **error)
+{
+  g_autoptr (TallySecret) plaintext = NULL;
+  const guint8 *data;
+  gsize         len;
+  TallySecret  *owned;
+
+  if (self->key == NULL)
+    {
+      g_set_error_literal (error, TALLY_WALLET_ERROR, TALLY_WALLET_ERROR_INVALID_KEY,
+                           "This signer holds no key");
+      return NULL;
+    }
+
+  data = g_bytes_get_data (sealed, &len);
+  plaintext = tally_secret_new (len > TALLY_ECIES_OVERHEAD ? len - TALLY_ECIES_OVERHEAD : 0);
+  if (!tally_ecies_open (plaintext->data, self->key->data, data, len, error))
+    return NULL;
+
+  owned = g_steal_pointer (&plaintext);
+  return g_bytes_new_with_free_func (owned->data, owned->len,
+                                     (GDestroyNotify) tally_secret_free, owned);
+}
+
+static void
+open_sealed_thread (GTask        *task,
+                    gpointer      source_object,
+                    gpointer      task_data,
+                    GCancellable *cancellable)
+{
+  GBytes *plaintext;
+  GError *error = NULL;
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+
+  plaintext = open_with_key (source_object, task_data, &error);
+  if (plaintext == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, plaintext, (GDestroyNotify) g_bytes_unref);
+}
+
+static void
+tally_key_signer_open_sealed_async (TallySigner        *signer,
+                                    GBytes             *sealed,
+                                    GCancellable       *cancellable,
+                                    GAsyncReadyCallback callback,
+                                    gpointer            user_data)
+{
+  g_autoptr (GTask) task = NULL;
+
+  task = g_task_new (signer, cancellable, callback, user_data);
+  g_task_set_source_tag (task, tally_key_signer_open_sealed_async);
+  g_task_set_task_data (task, g_bytes_ref (sealed), (GDestroyNotify) g_bytes_unref);
+  /* The elliptic-curve multiplication is too slow for the main loop when
+   * many keys are opened at once. */
+  g_task_run_in_thread (task, open_sealed_thread);
+}
+
+static GBytes *
+tally_key_signer_open_sealed_finish (TallySigner  *signer,
+                                     GAsyncResult *result,
+                                     GError      **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, signer), NULL);
+  g_return_val_if_fail (g_async_result_is_tagged (result, tally_key_signer_open_sealed_async),
+                        NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static GBytes *
+tally_key_signer_open_sealed_sync (TallySigner  *signer,
+                                   GBytes       *sealed,
+                                   GCancellable *cancellable,
+                                   GError      **error)
+{
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
+
+  return open_with_key (TALLY_KEY_SIGNER (signer), sealed, error);
+}
+
 static void
 tally_key_signer_signer_init (TallySignerInterface *iface)
 {
@@ -143,6 +252,10 @@ tally_key_signer_signer_init (TallySignerInterface *iface)
   iface->sign_digest_async = tally_key_signer_sign_digest_async;
   iface->sign_digest_finish = tally_key_signer_sign_digest_finish;
   iface->sign_digest_sync = tally_key_signer_sign_digest_sync;
+  iface->get_public_key = tally_key_signer_get_public_key;
+  iface->open_sealed_async = tally_key_signer_open_sealed_async;
+  iface->open_sealed_finish = tally_key_signer_open_sealed_finish;
+  iface->open_sealed_sync = tally_key_signer_open_sealed_sync;
 }
 
 static void
@@ -210,17 +323,18 @@ tally_key_signer_new (const guint8 key[TALLY_PRIVATE_KEY_LEN],
                       GError     **error)
 {
   TallyKeySigner *self;
-  TallyAddress    address;
+  guint8          public_key[TALLY_PUBLIC_KEY_LEN];
 
   g_return_val_if_fail (key != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (!tally_address_from_private_key (&address, key, error))
+  if (!tally_public_key_from_private (public_key, key, error))
     return NULL;
 
   self = g_object_new (TALLY_TYPE_KEY_SIGNER, NULL);
   self->key = tally_secret_new_from_data (key, TALLY_PRIVATE_KEY_LEN);
-  self->address = address;
+  memcpy (self->public_key, public_key, TALLY_PUBLIC_KEY_LEN);
+  tally_address_from_public_key (&self->address, public_key);
 
   return self;
 }

@@ -1,4 +1,5 @@
-/* signer.c: the one way the rest of Tally asks for a signature
+/* signer.c: the one way the rest of Tally asks for a signature, or to open
+ * a message sealed to the account
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -158,4 +159,107 @@ tally_signer_sign_message_sync (TallySigner  *self,
   signature[TALLY_SIGNATURE_LEN - 1] += TALLY_EIP191_RECOVERY_OFFSET;
 
   return TRUE;
+}
+
+gboolean
+tally_signer_get_public_key (TallySigner *self,
+                             guint8       public_key[TALLY_PUBLIC_KEY_LEN],
+                             GError     **error)
+{
+  TallySignerInterface *iface;
+
+  g_return_val_if_fail (TALLY_IS_SIGNER (self), FALSE);
+  g_return_val_if_fail (public_key != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  memset (public_key, 0, TALLY_PUBLIC_KEY_LEN);
+  iface = TALLY_SIGNER_GET_IFACE (self);
+  if (iface->get_public_key == NULL)
+    {
+      g_set_error_literal (error, TALLY_WALLET_ERROR, TALLY_WALLET_ERROR_UNSUPPORTED,
+                           "This wallet cannot tell its public key, so nothing can be "
+                           "sealed to it");
+      return FALSE;
+    }
+
+  return iface->get_public_key (self, public_key, error);
+}
+
+void
+tally_signer_open_sealed_async (TallySigner        *self,
+                                GBytes             *sealed,
+                                GCancellable       *cancellable,
+                                GAsyncReadyCallback callback,
+                                gpointer            user_data)
+{
+  TallySignerInterface *iface;
+
+  g_return_if_fail (TALLY_IS_SIGNER (self));
+  g_return_if_fail (sealed != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  iface = TALLY_SIGNER_GET_IFACE (self);
+  /* A signer on a device that only signs still answers, with an error the
+   * caller can show, rather than a critical warning. */
+  if (iface->open_sealed_async == NULL)
+    {
+      g_task_report_new_error (self, callback, user_data, tally_signer_open_sealed_async,
+                               TALLY_WALLET_ERROR, TALLY_WALLET_ERROR_UNSUPPORTED,
+                               "This wallet cannot open sealed messages");
+      return;
+    }
+  iface->open_sealed_async (self, sealed, cancellable, callback, user_data);
+}
+
+GBytes *
+tally_signer_open_sealed_finish (TallySigner  *self,
+                                 GAsyncResult *result,
+                                 GError      **error)
+{
+  TallySignerInterface *iface;
+
+  g_return_val_if_fail (TALLY_IS_SIGNER (self), NULL);
+  g_return_val_if_fail (G_IS_ASYNC_RESULT (result), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (g_async_result_is_tagged (result, tally_signer_open_sealed_async))
+    return g_task_propagate_pointer (G_TASK (result), error);
+
+  iface = TALLY_SIGNER_GET_IFACE (self);
+  g_return_val_if_fail (iface->open_sealed_finish != NULL, NULL);
+
+  return iface->open_sealed_finish (self, result, error);
+}
+
+GBytes *
+tally_signer_open_sealed_sync (TallySigner  *self,
+                               GBytes       *sealed,
+                               GCancellable *cancellable,
+                               GError      **error)
+{
+  TallySignerInterface *iface;
+  SyncData              data = { NULL, NULL };
+  GBytes               *plaintext;
+
+  g_return_val_if_fail (TALLY_IS_SIGNER (self), NULL);
+  g_return_val_if_fail (sealed != NULL, NULL);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  iface = TALLY_SIGNER_GET_IFACE (self);
+  if (iface->open_sealed_sync != NULL)
+    return iface->open_sealed_sync (self, sealed, cancellable, error);
+
+  /* As in tally_signer_sign_digest_sync(). */
+  data.context = g_main_context_new ();
+  g_main_context_push_thread_default (data.context);
+  tally_signer_open_sealed_async (self, sealed, cancellable, sync_done_cb, &data);
+  while (data.result == NULL)
+    g_main_context_iteration (data.context, TRUE);
+  plaintext = tally_signer_open_sealed_finish (self, data.result, error);
+  g_main_context_pop_thread_default (data.context);
+  g_object_unref (data.result);
+  g_main_context_unref (data.context);
+
+  return plaintext;
 }

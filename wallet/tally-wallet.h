@@ -22,3 +22,4 @@
 #include "wallet/abi.h"
 #include "wallet/eip712.h"
 #include "wallet/secret.h"
+#include "wallet/ecies.h"

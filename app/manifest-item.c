@@ -1,6 +1,7 @@
-/* manifest-item.c: a manifest's items, and where they may live — the URI
+/* manifest-item.c: a manifest's items, where they may live — the URI
  * rules of docs/manifest.md, checked on the text as written, before GUri
- * normalises away what would hide a traversal
+ * normalises away what would hide a traversal — and, from schema 2, the
+ * cipher and task key hash of encrypted items
  *
  * A manifest comes from whoever created the task. Its item URIs must not
  * reach outside the manifest's own directory, nor make a remote manifest
@@ -491,6 +492,108 @@ tally_manifest_read_items (TallyManifest       *self,
     return tally_manifest_fail (error, "Manifest", "image items need the classify or the box tool");
   if (n_texts > 0 && !(self->tools & (TALLY_MANIFEST_TOOL_CLASSIFY | TALLY_MANIFEST_TOOL_SPAN)))
     return tally_manifest_fail (error, "Manifest", "text items need the classify or the span tool");
+  return TRUE;
+}
+
+static const char *const encryption_members[] = { "cipher", "key_hash", NULL };
+
+gboolean
+tally_manifest_read_encryption (TallyManifest       *self,
+                                const TallyJsonNode *root,
+                                GError             **error)
+{
+  const TallyJsonNode *node;
+  const char          *cipher;
+  const char          *key_hash;
+  const char          *digits;
+
+  /* Without it a reader could not tell ciphertext from plaintext: schema 2
+   * exists only for this member. */
+  if (!tally_manifest_json_member (root, "encryption", TALLY_JSON_OBJECT, TRUE, "Manifest", &node,
+                                   error) ||
+      !tally_manifest_json_check_members (node, encryption_members, "Manifest: encryption",
+                                          error) ||
+      !tally_manifest_json_string (node, "cipher", TRUE, "Manifest: encryption", &cipher, error) ||
+      !tally_manifest_json_string (node, "key_hash", TRUE, "Manifest: encryption", &key_hash,
+                                   error))
+    return FALSE;
+  if (strcmp (cipher, "aes-256-gcm") != 0)
+    {
+      g_autofree char *quoted = tally_manifest_quote (cipher);
+
+      return tally_manifest_fail (error, "Manifest: encryption",
+                                  "cipher is %s; this version of Tally knows only “aes-256-gcm”",
+                                  quoted);
+    }
+
+  digits = key_hash + 2;
+  if (strlen (key_hash) != 2 + 2 * TALLY_KECCAK256_LEN || key_hash[0] != '0' ||
+      key_hash[1] != 'x' || strspn (digits, "0123456789abcdef") != 2 * TALLY_KECCAK256_LEN)
+    return tally_manifest_fail (error, "Manifest: encryption",
+                                "key_hash must be “0x” and 64 lowercase hex digits (the "
+                                "keccak-256 of the task key)");
+  for (guint i = 0; i < TALLY_KECCAK256_LEN; i++)
+    self->key_hash[i] = (guint8) (g_ascii_xdigit_value (digits[2 * i]) << 4 |
+                                  g_ascii_xdigit_value (digits[2 * i + 1]));
+
+  /* A sealed item holds at least one byte besides its nonce and tag. */
+  for (guint i = 0; i < self->items->len; i++)
+    {
+      const TallyManifestItem *item = &g_array_index (self->items, TallyManifestItem, i);
+
+      if (item->size <= TALLY_ITEM_CIPHER_OVERHEAD)
+        {
+          g_autofree char *where = g_strdup_printf ("Item %u (“%s”)", i, item->id);
+
+          return tally_manifest_fail (error, where,
+                                      "size must be more than %u for an encrypted item (a nonce "
+                                      "and a tag), not %" G_GUINT64_FORMAT,
+                                      TALLY_ITEM_CIPHER_OVERHEAD, item->size);
+        }
+    }
+  self->encrypted = TRUE;
+  return TRUE;
+}
+
+gboolean
+tally_manifest_is_encrypted (TallyManifest *self)
+{
+  g_return_val_if_fail (TALLY_IS_MANIFEST (self), FALSE);
+  return self->encrypted;
+}
+
+const guint8 *
+tally_manifest_get_key_hash (TallyManifest *self)
+{
+  g_return_val_if_fail (TALLY_IS_MANIFEST (self), NULL);
+  return self->encrypted ? self->key_hash : NULL;
+}
+
+gboolean
+tally_manifest_check_task_key (TallyManifest *self,
+                               const guint8   key[TALLY_TASK_KEY_LEN],
+                               GError       **error)
+{
+  guint8 hash[TALLY_KECCAK256_LEN];
+
+  g_return_val_if_fail (TALLY_IS_MANIFEST (self), FALSE);
+  g_return_val_if_fail (key != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!self->encrypted)
+    {
+      g_set_error_literal (error, TALLY_CORE_ERROR, TALLY_CORE_ERROR_WRONG_KEY,
+                           "This task's manifest is not encrypted, so it has no task key");
+      return FALSE;
+    }
+  tally_keccak256 (hash, key, TALLY_TASK_KEY_LEN);
+  if (memcmp (hash, self->key_hash, TALLY_KECCAK256_LEN) != 0)
+    {
+      g_set_error_literal (error, TALLY_CORE_ERROR, TALLY_CORE_ERROR_WRONG_KEY,
+                           "This is not the task's key: its keccak-256 is not the key_hash of "
+                           "the task's manifest");
+      return FALSE;
+    }
   return TRUE;
 }
 

@@ -25,6 +25,8 @@ struct _TallyManifest
   GArray            *items;       /* TallyManifestItem */
   GHashTable        *items_by_id; /* id -> index + 1 */
   GStringChunk      *strings;     /* every string the structs point at */
+  gboolean           encrypted;   /* schema 2 */
+  guint8             key_hash[TALLY_KECCAK256_LEN];
 };
 
 /* Text from the document, quoted and cut short for a message. */
@@ -80,5 +82,11 @@ gboolean tally_manifest_read_items (TallyManifest       *self,
                                     const TallyJsonNode *root,
                                     const char          *base_uri,
                                     GError             **error);
+
+/* The "encryption" member of a schema 2 manifest, after its items are read:
+ * the cipher, the task key's hash, and sizes that hold a nonce and a tag. */
+gboolean tally_manifest_read_encryption (TallyManifest       *self,
+                                         const TallyJsonNode *root,
+                                         GError             **error);
 
 G_END_DECLS

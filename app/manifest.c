@@ -36,10 +36,13 @@ enum
 
 static GParamSpec *properties[N_PROPS];
 
-/* The members each object of schema 1 may have; a later schema gets its
- * own lists. */
+/* The members each object of a schema may have; schema 2 adds only the
+ * top-level "encryption". */
 static const char *const manifest_members_v1[] = {
   "schema", "title", "instructions", "classes", "tools", "items", NULL
+};
+static const char *const manifest_members_v2[] = {
+  "schema", "title", "instructions", "classes", "tools", "items", "encryption", NULL
 };
 static const char *const class_members_v1[] = { "name", "color", "hotkey", NULL };
 
@@ -458,15 +461,16 @@ read_tools (TallyManifest       *self,
 }
 
 static gboolean
-read_v1 (TallyManifest       *self,
-         const TallyJsonNode *root,
-         const char          *base_uri,
-         GError             **error)
+read_common (TallyManifest       *self,
+             const TallyJsonNode *root,
+             const char          *base_uri,
+             const char *const   *members,
+             GError             **error)
 {
   const char *title;
   const char *instructions;
 
-  if (!tally_manifest_json_check_members (root, manifest_members_v1, "Manifest", error))
+  if (!tally_manifest_json_check_members (root, members, "Manifest", error))
     return FALSE;
   if (!tally_manifest_json_string (root, "title", TRUE, "Manifest", &title, error) ||
       !check_text (title, "title", 1, TALLY_MANIFEST_MAX_TITLE, FALSE, "Manifest", error))
@@ -512,7 +516,10 @@ read_document (TallyManifest *self,
   switch (self->schema_version)
     {
     case 1:
-      return read_v1 (self, root, base_uri, error);
+      return read_common (self, root, base_uri, manifest_members_v1, error);
+    case 2:
+      return read_common (self, root, base_uri, manifest_members_v2, error) &&
+             tally_manifest_read_encryption (self, root, error);
     default:
       return tally_manifest_fail (error, "Manifest",
                                   "schema version %u is not supported; this version of Tally "

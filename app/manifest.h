@@ -8,6 +8,7 @@
 
 #include <gio/gio.h>
 
+#include "item-cipher.h"
 #include "wallet/keccak.h"
 
 G_BEGIN_DECLS
@@ -26,7 +27,7 @@ G_BEGIN_DECLS
 #define TALLY_MANIFEST_MAX_ITEM_SIZE    (64 * 1024 * 1024) /* bytes of one item */
 #define TALLY_MANIFEST_MAX_IMAGE_SIDE   32768              /* pixels */
 /* The highest schema version this build reads. */
-#define TALLY_MANIFEST_SCHEMA_VERSION 1
+#define TALLY_MANIFEST_SCHEMA_VERSION 2
 
 #define TALLY_MANIFEST_SHA256_LEN 32
 
@@ -117,6 +118,19 @@ const TallyManifestItem *tally_manifest_lookup_item (TallyManifest *self,
 char *tally_manifest_resolve_uri (const char *reference,
                                   const char *base_uri,
                                   GError    **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* Schema 2 (docs/manifest.md "Private datasets"): the items are files sealed
+ * with a task key by tally_item_cipher_seal(); sha256 and size are those of
+ * the sealed files. */
+gboolean tally_manifest_is_encrypted (TallyManifest *self);
+/* keccak256 of the task key (TALLY_KECCAK256_LEN bytes), NULL when the
+ * manifest is not encrypted. */
+const guint8 *tally_manifest_get_key_hash (TallyManifest *self);
+/* TALLY_CORE_ERROR_WRONG_KEY when keccak256(key) is not the manifest's key
+ * hash, or the manifest is not encrypted. */
+gboolean tally_manifest_check_task_key (TallyManifest *self,
+                                        const guint8   key[TALLY_TASK_KEY_LEN],
+                                        GError       **error);
 
 /* "image", "text"; "classify", "box", "span": as the manifest spells them. */
 const char *tally_manifest_item_kind_to_string (TallyManifestItemKind kind);

@@ -26,6 +26,7 @@ static const TallyCliCommand *command_tables[] = {
   tally_cli_submit_commands,
   tally_cli_export_commands,
   tally_cli_bot_commands,
+  tally_cli_dataset_commands,
 };
 
 static gboolean opt_version;

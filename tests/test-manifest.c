@@ -48,9 +48,22 @@
 #define FILE_ITEMS            "[" ITEM ("\"a\"", FILE_URI) "," ITEM ("\"b\"", "\"b.png\"") "]"
 #define LONG_A                "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" /* 59 */
 #define DOC_URI(u)            DOC_ITEMS (ITEM_URI (u))
+/* Schema 2: an encrypted item holds a nonce and a tag, so more than 28 bytes. */
+#define KEY_HASH          "\"0x8ae1aa597fa146ebd3aa2ceddf360668dea5e526567e92b0321816a4e895bd2d\""
+#define ENC(cipher, hash) "{\"cipher\":" cipher ",\"key_hash\":" hash "}"
+#define DOC_V2_ITEMS(enc, items) \
+  DOC_ALL ("\"schema\":2,", "\"T\"", "\"encryption\":" enc ",", CLASSES, TOOLS, items)
+#define DOC_V2(enc)    DOC_V2_ITEMS (enc, ITEM_SIZE ("61"))
+#define DOC_V2_HASH(h) DOC_V2 (ENC ("\"aes-256-gcm\"", h))
+#define DOC_V1_ENCRYPTED                                                                      \
+  DOC_ALL ("\"schema\":1,", "\"T\"", "\"encryption\":" ENC ("\"aes-256-gcm\"", KEY_HASH) ",", \
+           CLASSES, TOOLS, ITEMS)
+#define HEX64_UPPER "8AE1AA597FA146EBD3AA2CEDDF360668DEA5E526567E92B0321816A4E895BD2D"
 
+/* The n-th ```json block of docs/manifest.md: 0 is the example, 1 the
+ * private dataset's. */
 static GBytes *
-read_example (void)
+read_json_block (guint n)
 {
   g_autofree char *path =
     g_build_filename (g_getenv ("TALLY_SOURCE_DIR"), "docs", "manifest.md", NULL);
@@ -61,13 +74,22 @@ read_example (void)
 
   g_assert_true (g_file_get_contents (path, &text, NULL, &error));
   g_assert_no_error (error);
-  /* The first ```json block is the example. */
-  start = strstr (text, "```json\n");
-  g_assert_nonnull (start);
-  start += strlen ("```json\n");
+  start = text;
+  for (guint i = 0; i <= n; i++)
+    {
+      start = strstr (start, "```json\n");
+      g_assert_nonnull (start);
+      start += strlen ("```json\n");
+    }
   end = strstr (start, "```");
   g_assert_nonnull (end);
   return g_bytes_new (start, (gsize) (end - start));
+}
+
+static GBytes *
+read_example (void)
+{
+  return read_json_block (0);
 }
 
 static TallyManifest *
@@ -484,9 +506,47 @@ static const Hostile hostile[] = {
   { "unknown-class-member",
     DOC_CLASSES ("[" CLASS ("\"Cat\"", ",\"colour\":1") "," CLASS ("\"Dog\"", "") "]"),
     .message = "Class 0 (“Cat”): unknown member “colour”" },
-  { "schema-2", DOC_SCHEMA ("\"schema\":2,"),
+  { "schema-3", DOC_SCHEMA ("\"schema\":3,"),
     .message =
-      "Manifest: schema version 2 is not supported; this version of Tally reads versions up to 1" },
+      "Manifest: schema version 3 is not supported; this version of Tally reads versions up to 2" },
+  /* Schema 2: private datasets. */
+  { "v2-no-encryption", DOC_SCHEMA ("\"schema\":2,"),
+    .message = "Manifest: the member encryption is missing" },
+  { "v1-with-encryption",
+    DOC_V1_ENCRYPTED,
+    .message = "Manifest: unknown member “encryption”" },
+  { "v2-encryption-array", DOC_V2 ("[]"),
+    .message = "Manifest: encryption must be an object, not an array" },
+  { "v2-encryption-null", DOC_V2 ("null"), .message = "encryption must be an object, not null" },
+  { "v2-cipher-unknown", DOC_V2 (ENC ("\"chacha20-poly1305\"", KEY_HASH)),
+    .message = "Manifest: encryption: cipher is “chacha20-poly1305”; this version of Tally knows "
+               "only “aes-256-gcm”" },
+  { "v2-cipher-case", DOC_V2 (ENC ("\"AES-256-GCM\"", KEY_HASH)),
+    .message = "cipher is “AES-256-GCM”" },
+  { "v2-cipher-missing", DOC_V2 ("{\"key_hash\":" KEY_HASH "}"),
+    .message = "Manifest: encryption: the member cipher is missing" },
+  { "v2-key-hash-missing", DOC_V2 ("{\"cipher\":\"aes-256-gcm\"}"),
+    .message = "Manifest: encryption: the member key_hash is missing" },
+  { "v2-key-hash-short", DOC_V2_HASH ("\"0x8ae1aa59\""),
+    .message = "Manifest: encryption: key_hash must be “0x” and 64 lowercase hex digits" },
+  { "v2-key-hash-no-prefix", DOC_V2_HASH ("\"00" HEX64_UPPER "\""),
+    .message = "key_hash must be “0x” and 64 lowercase hex digits" },
+  { "v2-key-hash-upper", DOC_V2_HASH ("\"0x" HEX64_UPPER "\""),
+    .message = "key_hash must be “0x” and 64 lowercase hex digits" },
+  { "v2-key-hash-long",
+    DOC_V2_HASH ("\"0x8ae1aa597fa146ebd3aa2ceddf360668dea5e526567e92b0321816a4e895bd2d00\""),
+    .message = "key_hash must be “0x”" },
+  { "v2-key-hash-number", DOC_V2_HASH ("12"),
+    .message = "encryption: key_hash must be a string, not a number" },
+  { "v2-key-hash-nul", DOC_V2_HASH ("\"0x\\u0000\""),
+    .message = "key_hash must not contain U+0000" },
+  /* A requester's tool that put the key itself in the manifest. */
+  { "v2-key-leaked",
+    DOC_V2 ("{\"cipher\":\"aes-256-gcm\",\"key_hash\":" KEY_HASH ",\"key\":\"0x00\"}"),
+    .message = "Manifest: encryption: unknown member “key”" },
+  { "v2-item-too-small", DOC_V2_ITEMS (ENC ("\"aes-256-gcm\"", KEY_HASH), ITEM_SIZE ("28")),
+    .message = "Item 0 (“a”): size must be more than 28 for an encrypted item (a nonce and a tag), "
+               "not 28" },
   { "schema-huge", DOC_SCHEMA ("\"schema\":99999999999999999999999,"),
     .message = "schema must be from 1 to" },
   { "schema-0", DOC_SCHEMA ("\"schema\":0,"),
@@ -711,6 +771,51 @@ test_minimal (void)
   g_assert_cmpint (tally_manifest_get_label_class (manifest, 1)->hotkey, ==, '\0');
 }
 
+/* The private dataset of docs/manifest.md, and its example key. */
+static void
+test_private_example (void)
+{
+  g_autoptr (GBytes) bytes = read_json_block (1);
+  g_autoptr (TallyManifest) manifest = NULL;
+  g_autoptr (TallyManifest) plain = NULL;
+  g_autoptr (GError) error = NULL;
+  const TallyManifestItem *item;
+  guint8                   key[TALLY_TASK_KEY_LEN];
+  guint8                   key_hash[TALLY_KECCAK256_LEN];
+
+  for (guint i = 0; i < TALLY_TASK_KEY_LEN; i++)
+    key[i] = (guint8) i;
+  tally_keccak256 (key_hash, key, sizeof key);
+
+  manifest = tally_manifest_new_from_bytes (bytes, EXAMPLE_BASE, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (tally_manifest_get_schema_version (manifest), ==, 2);
+  g_assert_true (tally_manifest_is_encrypted (manifest));
+  g_assert_cmpmem (tally_manifest_get_key_hash (manifest), TALLY_KECCAK256_LEN, key_hash,
+                   sizeof key_hash);
+  item = tally_manifest_get_item (manifest, 0);
+  g_assert_cmpstr (item->uri, ==, "https://data.example.org/tasks/streets/caption-0001.bin");
+  g_assert_cmpuint (item->size, ==, 61);
+  assert_sha256 (item->sha256, "8cbbd4d274a976dc9d38e1d0ca788c3a63a35bb1d49ddc022e195bb330bc2910");
+  g_assert_cmpstr (tally_manifest_get_label_class (manifest, 1)->name, ==, "Does not");
+
+  g_assert_true (tally_manifest_check_task_key (manifest, key, &error));
+  g_assert_no_error (error);
+  key[31] ^= 1;
+  g_assert_false (tally_manifest_check_task_key (manifest, key, &error));
+  g_assert_error (error, TALLY_CORE_ERROR, TALLY_CORE_ERROR_WRONG_KEY);
+  g_assert_nonnull (strstr (error->message, "not the task's key"));
+  g_clear_error (&error);
+
+  /* A schema 1 manifest has no key: none is its key. */
+  plain = parse_ok (DOC_ITEMS (ITEMS), BASE);
+  g_assert_false (tally_manifest_is_encrypted (plain));
+  g_assert_null (tally_manifest_get_key_hash (plain));
+  g_assert_false (tally_manifest_check_task_key (plain, key, &error));
+  g_assert_error (error, TALLY_CORE_ERROR, TALLY_CORE_ERROR_WRONG_KEY);
+  g_assert_nonnull (strstr (error->message, "not encrypted"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -723,6 +828,7 @@ main (int   argc,
   g_test_add_func ("/core/manifest/minimal", test_minimal);
   g_test_add_func ("/core/manifest/resolve", test_resolve);
   g_test_add_func ("/core/manifest/file-base", test_file_base);
+  g_test_add_func ("/core/manifest/private-example", test_private_example);
   for (guint i = 0; i < G_N_ELEMENTS (hostile); i++)
     {
       g_autofree char *path = g_strconcat ("/core/manifest/hostile/", hostile[i].name, NULL);

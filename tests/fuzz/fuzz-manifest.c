@@ -5,7 +5,9 @@
  * refused with an INVALID_MANIFEST or TOO_LARGE error, or read into a
  * manifest that keeps every promise of docs/manifest.md: 1 to 256 items
  * with unique ids, 2 to 255 classes, tools that fit the items, and item URIs
- * that never name a local file nor leave the manifest's directory.
+ * that never name a local file nor leave the manifest's directory. A
+ * schema 2 manifest is encrypted, with a key hash its own check accepts the
+ * preimage of and nothing else, and items large enough for a nonce and a tag.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -81,6 +83,35 @@ check_item (TallyManifest           *manifest,
     }
 }
 
+static void
+check_encryption (TallyManifest *manifest)
+{
+  g_autoptr (GError) error = NULL;
+  guint8   key[TALLY_TASK_KEY_LEN] = { 0 };
+  guint8   hash[TALLY_KECCAK256_LEN];
+  gboolean opens;
+
+  opens = tally_manifest_check_task_key (manifest, key, &error);
+  g_assert_true (opens == (error == NULL));
+  if (tally_manifest_get_schema_version (manifest) == 1)
+    {
+      /* No key opens a plain manifest. */
+      g_assert_false (opens);
+      g_assert_error (error, TALLY_CORE_ERROR, TALLY_CORE_ERROR_WRONG_KEY);
+      g_assert_false (tally_manifest_is_encrypted (manifest));
+      g_assert_null (tally_manifest_get_key_hash (manifest));
+      return;
+    }
+  g_assert_true (tally_manifest_is_encrypted (manifest));
+  g_assert_nonnull (tally_manifest_get_key_hash (manifest));
+  /* The key opens it exactly when it is the preimage of the key hash. */
+  tally_keccak256 (hash, key, sizeof key);
+  g_assert_true (opens ==
+                 (memcmp (hash, tally_manifest_get_key_hash (manifest), sizeof hash) == 0));
+  for (guint i = 0; i < tally_manifest_get_n_items (manifest); i++)
+    g_assert_cmpuint (tally_manifest_get_item (manifest, i)->size, >, TALLY_ITEM_CIPHER_OVERHEAD);
+}
+
 int
 LLVMFuzzerTestOneInput (const uint8_t *data,
                         size_t         size)
@@ -111,7 +142,10 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   tally_keccak256 (keccak, data, size);
   g_assert_cmpmem (tally_manifest_get_keccak (manifest), TALLY_KECCAK256_LEN, keccak,
                    TALLY_KECCAK256_LEN);
-  g_assert_cmpuint (tally_manifest_get_schema_version (manifest), ==, 1);
+  g_assert_cmpuint (tally_manifest_get_schema_version (manifest), >=, 1);
+  g_assert_cmpuint (tally_manifest_get_schema_version (manifest), <=,
+                    TALLY_MANIFEST_SCHEMA_VERSION);
+  check_encryption (manifest);
   g_assert_cmpint (g_utf8_strlen (tally_manifest_get_title (manifest), -1), >=, 1);
   g_assert_cmpint (g_utf8_strlen (tally_manifest_get_title (manifest), -1), <=,
                    TALLY_MANIFEST_MAX_TITLE);

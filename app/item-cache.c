@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -27,9 +28,8 @@
 #include "core-error.h"
 #include "item-cache.h"
 
-#define IO_CHUNK        (1024 * 1024)
-#define TEMP_PREFIX     ".tmp-item-"
-#define STALE_TEMP_SECS 3600 /* a temp file this old belongs to a crashed writer */
+#define IO_CHUNK    (1024 * 1024)
+#define TEMP_PREFIX ".tmp-item-"
 
 struct _TallyItemCache
 {
@@ -189,13 +189,30 @@ scan_subdir (TallyItemCache *self,
     }
 }
 
+/* A writer holds an exclusive lock on its temporary file until the file
+ * is renamed into place; the kernel drops it when the writer dies, even of
+ * SIGKILL. A file nobody holds is a dead writer's. (A writer between
+ * creating its file and locking it, a few instructions, would lose its
+ * write to this and report an error; the item is fetched again.) */
+static gboolean
+temp_file_is_abandoned (const char *path)
+{
+  int      fd = g_open (path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW, 0);
+  gboolean abandoned;
+
+  if (fd < 0)
+    return FALSE;
+  abandoned = flock (fd, LOCK_EX | LOCK_NB) == 0;
+  close (fd);
+  return abandoned;
+}
+
 static gboolean
 ensure_loaded (TallyItemCache *self,
                GError        **error)
 {
   g_autoptr (GDir) dir = NULL;
   const char *name;
-  gint64      now = g_get_real_time ();
 
   if (self->loaded)
     return TRUE;
@@ -216,13 +233,10 @@ ensure_loaded (TallyItemCache *self,
   while ((name = g_dir_read_name (dir)) != NULL)
     {
       g_autofree char *path = g_build_filename (self->directory, name, NULL);
-      struct stat      st;
 
       if (g_str_has_prefix (name, TEMP_PREFIX))
         {
-          /* Left by a writer that crashed; a live one writes within seconds. */
-          if (stat (path, &st) == 0 &&
-              now - stat_mtime_us (&st) > (gint64) STALE_TEMP_SECS * G_USEC_PER_SEC)
+          if (temp_file_is_abandoned (path))
             g_unlink (path);
           continue;
         }
@@ -577,17 +591,20 @@ tally_item_cache_store_sync (TallyItemCache *self,
   if (fd < 0)
     return storage_error (error, "create a temporary file for", path, errno);
 
-  ok = write_all (fd, data, size, cancellable, error, path);
+  /* Held until the rename: see temp_file_is_abandoned(). */
+  ok = flock (fd, LOCK_EX) == 0 || storage_error (error, "lock a temporary file for", path, errno);
+  if (ok)
+    ok = write_all (fd, data, size, cancellable, error, path);
   if (ok && fsync (fd) != 0)
     ok = storage_error (error, "sync", path, errno);
   if (ok && fstat (fd, &st) != 0)
     ok = storage_error (error, "inspect", path, errno);
-  if (close (fd) != 0 && ok)
-    ok = storage_error (error, "close", path, errno);
   if (ok && g_cancellable_set_error_if_cancelled (cancellable, error))
     ok = FALSE;
   if (ok && g_rename (temp, path) != 0)
     ok = storage_error (error, "rename", path, errno);
+  if (close (fd) != 0 && ok)
+    ok = storage_error (error, "close", path, errno);
   if (!ok)
     {
       g_unlink (temp);

@@ -7,7 +7,9 @@
 
 #include <string.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 #include <nettle/sha2.h>
@@ -299,25 +301,38 @@ test_eviction (Fixture      *fixture,
   g_assert_cmpuint (count_files (fixture->dir), ==, 1);
 }
 
+/* A temporary file nobody holds a lock on is a dead writer's, however
+ * fresh (a process killed mid-write, restarted at once); one a writer
+ * holds is left alone. */
 static void
 test_stale_temp_files (Fixture      *fixture,
                        gconstpointer data)
 {
   guint8 sha[TALLY_ITEM_SHA256_LEN];
   g_autoptr (GBytes) item = make_bytes (100, 9, sha);
-  g_autofree char *stale = g_build_filename (fixture->dir, ".tmp-item-old123", NULL);
+  g_autoptr (TallyItemCache) again = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dead = g_build_filename (fixture->dir, ".tmp-item-old123", NULL);
   g_autofree char *live = g_build_filename (fixture->dir, ".tmp-item-new456", NULL);
-  struct timespec  old[2] = { { 0, UTIME_OMIT }, { 0, 0 } };
+  int              fd;
 
   g_assert_cmpint (g_mkdir_with_parents (fixture->dir, 0700), ==, 0);
-  g_assert_true (g_file_set_contents (stale, "half", 4, NULL));
+  g_assert_true (g_file_set_contents (dead, "half", 4, NULL));
   g_assert_true (g_file_set_contents (live, "half", 4, NULL));
-  old[1].tv_sec = (time_t) (g_get_real_time () / G_USEC_PER_SEC) - 2 * 3600;
-  g_assert_cmpint (utimensat (AT_FDCWD, stale, old, 0), ==, 0);
+  fd = g_open (live, O_RDWR | O_CLOEXEC, 0);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (flock (fd, LOCK_EX), ==, 0);
 
   g_assert_null (lookup (fixture, sha, 100));
-  g_assert_false (g_file_test (stale, G_FILE_TEST_EXISTS));
-  g_assert_true (g_file_test (live, G_FILE_TEST_EXISTS)); /* may be another writer's */
+  g_assert_false (g_file_test (dead, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (live, G_FILE_TEST_EXISTS));
+
+  /* The writer is gone: the next cache to load the folder cleans up. */
+  g_assert_cmpint (close (fd), ==, 0);
+  again = tally_item_cache_new (fixture->dir, 0);
+  g_assert_null (tally_item_cache_lookup_sync (again, sha, 100, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_false (g_file_test (live, G_FILE_TEST_EXISTS));
 }
 
 int

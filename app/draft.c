@@ -1,5 +1,12 @@
 /* draft.c: an annotator's work on a task, saved on every change
  *
+ * A change is encoded at once and queued to the store's writer, so the
+ * main loop never waits for the disk. While an item's save is in flight,
+ * later changes of it only mark it dirty: when the save lands, the item's
+ * state at that moment is queued, so the latest always wins and an item
+ * never has two saves queued. An item whose save failed is saved again
+ * after the next good save (the disk has room again) and on a flush.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "tally-core"
@@ -24,6 +31,10 @@ struct _TallyDraft
   TallyAnnotations *annotations;
   gulong            changed_handler;
   GError           *last_error;
+  GHashTable       *in_flight; /* items (as pointers) with a save queued */
+  GHashTable       *dirty;     /* of those, the ones changed since */
+  GHashTable       *failed;    /* items whose last save failed */
+  GPtrArray        *flushes;   /* GTask, waiting for in_flight to empty */
 };
 
 G_DEFINE_FINAL_TYPE (TallyDraft, tally_draft, G_TYPE_OBJECT)
@@ -32,6 +43,7 @@ enum
 {
   PROP_0,
   PROP_LAST_ERROR,
+  PROP_SAVING,
   N_PROPS
 };
 
@@ -96,16 +108,120 @@ encode_item (TallyDraft *self,
   return g_byte_array_free_to_bytes (row);
 }
 
-static gboolean
-save_item (TallyDraft *self,
-           guint       item,
-           GError    **error)
+/* Takes error; NULL clears the last one. */
+static void
+set_last_error (TallyDraft *self,
+                GError     *error)
 {
-  g_autoptr (GBytes) row = encode_item (self, item, error);
+  if (error == NULL && self->last_error == NULL)
+    return;
+  if (error != NULL)
+    g_debug ("Could not save the annotations: %s", error->message);
+  g_clear_error (&self->last_error);
+  self->last_error = error;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_ERROR]);
+}
 
-  return row != NULL && tally_store_save_annotation (self->store, self->chain_id, &self->market,
-                                                     &self->task_id, &self->account, item, row,
-                                                     error);
+static void queue_save (TallyDraft *self,
+                        guint       item);
+
+static void
+retry_failed (TallyDraft *self)
+{
+  g_autofree gpointer *keys = (gpointer *) g_hash_table_get_keys_as_array (self->failed, NULL);
+
+  for (guint i = 0; keys[i] != NULL; i++)
+    queue_save (self, GPOINTER_TO_UINT (keys[i]) - 1);
+}
+
+static void
+finish_flushes (TallyDraft *self)
+{
+  g_autoptr (GPtrArray) flushes = g_steal_pointer (&self->flushes);
+
+  self->flushes = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < flushes->len; i++)
+    {
+      GTask *task = g_ptr_array_index (flushes, i);
+
+      if (g_task_return_error_if_cancelled (task))
+        continue;
+      if (self->last_error != NULL)
+        g_task_return_error (task, g_error_copy (self->last_error));
+      else
+        g_task_return_boolean (task, TRUE);
+    }
+}
+
+/* What a save's callback needs; the draft is kept alive until it lands. */
+typedef struct
+{
+  TallyDraft *self;
+  guint       item;
+} Save;
+
+static void
+on_saved (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autofree Save *save = user_data;
+  g_autoptr (TallyDraft) self = save->self;
+  g_autoptr (GError) error = NULL;
+  gpointer key = GUINT_TO_POINTER (save->item + 1);
+
+  g_hash_table_remove (self->in_flight, key);
+  /* No cancellable: a save, once queued, always lands or fails. */
+  if (!tally_store_save_annotation_finish (TALLY_STORE (source), result, &error))
+    {
+      g_hash_table_add (self->failed, key);
+      set_last_error (self, g_steal_pointer (&error));
+    }
+  else
+    {
+      g_hash_table_remove (self->failed, key);
+      if (g_hash_table_size (self->failed) == 0)
+        set_last_error (self, NULL);
+      else
+        retry_failed (self);
+    }
+  if (g_hash_table_remove (self->dirty, key))
+    queue_save (self, save->item);
+  if (g_hash_table_size (self->in_flight) == 0)
+    {
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SAVING]);
+      finish_flushes (self);
+    }
+}
+
+static void
+queue_save (TallyDraft *self,
+            guint       item)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) row = NULL;
+  /* + 1: NULL is not a key a GHashTable set can tell from "absent". */
+  gpointer key = GUINT_TO_POINTER (item + 1);
+  Save    *save;
+
+  if (g_hash_table_contains (self->in_flight, key))
+    {
+      g_hash_table_add (self->dirty, key);
+      return;
+    }
+  row = encode_item (self, item, &error);
+  if (row == NULL)
+    {
+      g_hash_table_add (self->failed, key);
+      set_last_error (self, g_steal_pointer (&error));
+      return;
+    }
+  g_hash_table_add (self->in_flight, key);
+  save = g_new0 (Save, 1);
+  save->self = g_object_ref (self);
+  save->item = item;
+  tally_store_save_annotation_async (self->store, self->chain_id, &self->market, &self->task_id,
+                                     &self->account, item, row, NULL, on_saved, save);
 }
 
 static void
@@ -113,22 +229,17 @@ on_changed (TallyAnnotations *annotations,
             int               item,
             TallyDraft       *self)
 {
-  g_autoptr (GError) error = NULL;
-  gboolean had_error = self->last_error != NULL;
   guint    n = tally_annotations_get_n_items (annotations);
-  gboolean ok = TRUE;
+  gboolean was_saving = tally_draft_get_saving (self);
 
   /* -1: every item changed at once (a restore). */
-  for (guint i = item < 0 ? 0 : (guint) item; ok && i < (item < 0 ? n : (guint) item + 1); i++)
-    ok = save_item (self, i, &error);
-  g_clear_error (&self->last_error);
-  if (!ok)
-    {
-      g_debug ("Could not save the annotations: %s", error->message);
-      self->last_error = g_steal_pointer (&error);
-    }
-  if (had_error || self->last_error != NULL)
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_ERROR]);
+  if (item >= 0)
+    queue_save (self, (guint) item);
+  else
+    for (guint i = 0; i < n; i++)
+      queue_save (self, i);
+  if (was_saving != tally_draft_get_saving (self))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SAVING]);
 }
 
 gboolean
@@ -222,6 +333,48 @@ tally_draft_get_last_error (TallyDraft *self)
   return self->last_error;
 }
 
+gboolean
+tally_draft_get_saving (TallyDraft *self)
+{
+  g_return_val_if_fail (TALLY_IS_DRAFT (self), FALSE);
+
+  return g_hash_table_size (self->in_flight) > 0;
+}
+
+void
+tally_draft_flush_async (TallyDraft         *self,
+                         GCancellable       *cancellable,
+                         GAsyncReadyCallback callback,
+                         gpointer            user_data)
+{
+  g_autoptr (GTask) task = NULL;
+  gboolean was_saving;
+
+  g_return_if_fail (TALLY_IS_DRAFT (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  was_saving = tally_draft_get_saving (self);
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, tally_draft_flush_async);
+  g_ptr_array_add (self->flushes, g_steal_pointer (&task));
+  retry_failed (self);
+  if (was_saving != tally_draft_get_saving (self))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SAVING]);
+  if (g_hash_table_size (self->in_flight) == 0)
+    finish_flushes (self);
+}
+
+gboolean
+tally_draft_flush_finish (TallyDraft   *self,
+                          GAsyncResult *result,
+                          GError      **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_async_result_is_tagged (result, tally_draft_flush_async), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
 static void
 tally_draft_dispose (GObject *object)
 {
@@ -241,6 +394,10 @@ tally_draft_finalize (GObject *object)
   TallyDraft *self = TALLY_DRAFT (object);
 
   g_clear_error (&self->last_error);
+  g_clear_pointer (&self->in_flight, g_hash_table_unref);
+  g_clear_pointer (&self->dirty, g_hash_table_unref);
+  g_clear_pointer (&self->failed, g_hash_table_unref);
+  g_clear_pointer (&self->flushes, g_ptr_array_unref);
 
   G_OBJECT_CLASS (tally_draft_parent_class)->finalize (object);
 }
@@ -257,6 +414,9 @@ tally_draft_get_property (GObject    *object,
     {
     case PROP_LAST_ERROR:
       g_value_set_boxed (value, self->last_error);
+      break;
+    case PROP_SAVING:
+      g_value_set_boolean (value, tally_draft_get_saving (self));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -275,10 +435,17 @@ tally_draft_class_init (TallyDraftClass *klass)
   properties[PROP_LAST_ERROR] =
     g_param_spec_boxed ("last-error", NULL, NULL, G_TYPE_ERROR,
                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SAVING] =
+    g_param_spec_boolean ("saving", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void
 tally_draft_init (TallyDraft *self)
 {
+  self->in_flight = g_hash_table_new (g_direct_hash, g_direct_equal);
+  self->dirty = g_hash_table_new (g_direct_hash, g_direct_equal);
+  self->failed = g_hash_table_new (g_direct_hash, g_direct_equal);
+  self->flushes = g_ptr_array_new_with_free_func (g_object_unref);
 }

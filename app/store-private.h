@@ -20,6 +20,50 @@ G_BEGIN_DECLS
 sqlite3 *_tally_store_lock (TallyStore *self);
 void     _tally_store_unlock (TallyStore *self);
 
+/* The lock held for a scope, as GMutexLocker does:
+ *   g_autoptr (TallyStoreLocker) locker = _tally_store_locker_new (self, &db);
+ * db (may be NULL) is set to the connection. */
+typedef void TallyStoreLocker;
+
+static inline TallyStoreLocker *
+_tally_store_locker_new (TallyStore *self,
+                         sqlite3   **db)
+{
+  sqlite3 *locked = _tally_store_lock (self);
+
+  if (db != NULL)
+    *db = locked;
+  return self;
+}
+
+static inline void
+_tally_store_locker_free (TallyStoreLocker *locker)
+{
+  _tally_store_unlock ((TallyStore *) locker);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TallyStoreLocker, _tally_store_locker_free)
+
+/* A text column for people (a reason, a name, a title), NULL when NULL.
+ * SQLite does not check UTF-8: a damaged file or another program may have
+ * written anything. */
+static inline char *
+_tally_store_column_utf8 (sqlite3_stmt *stmt,
+                          int           column)
+{
+  const char *text = (const char *) sqlite3_column_text (stmt, column);
+
+  return text != NULL ? g_utf8_make_valid (text, -1) : NULL;
+}
+
+/* The queue of asynchronous writes (store-writer.c): one per store, run
+ * one at a time, in the order they were queued. */
+typedef struct _TallyStoreWriter TallyStoreWriter;
+
+TallyStoreWriter *_tally_store_writer_new (void);
+void              _tally_store_writer_free (TallyStoreWriter *writer);
+TallyStoreWriter *_tally_store_get_writer (TallyStore *self);
+
 /* A TALLY_CORE_ERROR_STORAGE error naming the file and SQLite's reason
  * for the last failure on the connection; always FALSE. Call it with the
  * lock held. */

@@ -23,7 +23,8 @@ struct _TallyStore
   char    *path;
   sqlite3 *db;
   /* Held around every use of db: writes run on worker threads. */
-  GMutex lock;
+  GMutex            lock;
+  TallyStoreWriter *writer;
 };
 
 G_DEFINE_FINAL_TYPE (TallyStore, tally_store, G_TYPE_OBJECT)
@@ -255,8 +256,11 @@ tally_store_get_path (TallyStore *self)
 guint
 tally_store_get_schema_version (TallyStore *self)
 {
+  g_autoptr (TallyStoreLocker) locker = NULL;
+
   g_return_val_if_fail (TALLY_IS_STORE (self), 0);
 
+  locker = _tally_store_locker_new (self, NULL);
   return (guint) MAX (tally_sqlite_user_version (self->db), 0);
 }
 
@@ -304,6 +308,7 @@ tally_store_put_submission (TallyStore            *self,
                             TallySubmissionRecord *record,
                             GError               **error)
 {
+  g_autoptr (TallyStoreLocker) locker = NULL;
   sqlite3_stmt *stmt;
   gsize         len = 0;
   const guint8 *bytes;
@@ -313,6 +318,7 @@ tally_store_put_submission (TallyStore            *self,
   g_return_val_if_fail ((guint) record->state < G_N_ELEMENTS (state_names), FALSE);
   g_return_val_if_fail ((guint) record->role < G_N_ELEMENTS (role_names), FALSE);
 
+  locker = _tally_store_locker_new (self, NULL);
   stmt = prepare (self, "INSERT OR REPLACE INTO submissions (" SUBMISSION_COLUMNS ")"
                         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
                   error);
@@ -383,9 +389,12 @@ row_to_record (sqlite3_stmt          *stmt,
       role == NULL || state == NULL)
     return FALSE;
   tally_uint256_from_bytes32 (&record->task_id, id);
-  record->role = g_str_equal (role, role_names[TALLY_SUBMISSION_REVIEWER])
-                   ? TALLY_SUBMISSION_REVIEWER
-                   : TALLY_SUBMISSION_ANNOTATOR;
+  if (g_str_equal (role, role_names[TALLY_SUBMISSION_REVIEWER]))
+    record->role = TALLY_SUBMISSION_REVIEWER;
+  else if (g_str_equal (role, role_names[TALLY_SUBMISSION_ANNOTATOR]))
+    record->role = TALLY_SUBMISSION_ANNOTATOR;
+  else
+    return FALSE;
   record->seat = (guint) sqlite3_column_int64 (stmt, 5);
   for (i = 0; i < G_N_ELEMENTS (state_names) && !g_str_equal (state, state_names[i]); i++)
     ;
@@ -399,7 +408,7 @@ row_to_record (sqlite3_stmt          *stmt,
       !column_fixed (stmt, 11, record->commit_tx, 32, &record->has_commit_tx) ||
       !column_fixed (stmt, 12, record->reveal_tx, 32, &record->has_reveal_tx))
     return FALSE;
-  record->reason = g_strdup ((const char *) sqlite3_column_text (stmt, 13));
+  record->reason = _tally_store_column_utf8 (stmt, 13);
   record->updated = sqlite3_column_int64 (stmt, 14);
   return TRUE;
 }
@@ -415,11 +424,15 @@ tally_store_get_submission (TallyStore         *self,
                             GError            **error)
 {
   g_autoptr (TallySubmissionRecord) record = g_new0 (TallySubmissionRecord, 1);
+  g_autoptr (TallyStoreLocker) locker = NULL;
   sqlite3_stmt *stmt;
   int           rc;
 
   g_return_val_if_fail (TALLY_IS_STORE (self), NULL);
+  g_return_val_if_fail (market != NULL && task_id != NULL && account != NULL, NULL);
+  g_return_val_if_fail ((guint) role < G_N_ELEMENTS (role_names), NULL);
 
+  locker = _tally_store_locker_new (self, NULL);
   stmt = prepare (self, "SELECT " SUBMISSION_COLUMNS " FROM submissions WHERE chain_id = ?1 AND"
                         " market = ?2 AND task_id = ?3 AND account = ?4 AND role = ?5 AND seat = ?6",
                   error);
@@ -454,13 +467,16 @@ tally_store_list_unfinished (TallyStore         *self,
 {
   g_autoptr (GPtrArray) records =
     g_ptr_array_new_with_free_func ((GDestroyNotify) tally_submission_record_free);
+  g_autoptr (TallyStoreLocker) locker = NULL;
   sqlite3_stmt *stmt;
   int           rc;
 
   g_return_val_if_fail (TALLY_IS_STORE (self), NULL);
+  g_return_val_if_fail (market != NULL, NULL);
 
+  locker = _tally_store_locker_new (self, NULL);
   stmt = prepare (self, "SELECT " SUBMISSION_COLUMNS " FROM submissions WHERE chain_id = ?1 AND"
-                        " market = ?2 AND state NOT IN ('claimed', 'failed', 'expired')"
+                        " market = ?2 AND state NOT IN ('claimed', 'failed', 'expired', 'left')"
                         " ORDER BY task_id, account, role, seat",
                   error);
   if (stmt == NULL)
@@ -500,14 +516,17 @@ tally_store_save_annotation (TallyStore         *self,
                              GBytes             *data,
                              GError            **error)
 {
+  g_autoptr (TallyStoreLocker) locker = NULL;
   sqlite3_stmt *stmt;
   gsize         len = 0;
   const guint8 *bytes;
   guint8        id[32];
 
   g_return_val_if_fail (TALLY_IS_STORE (self), FALSE);
+  g_return_val_if_fail (market != NULL && task_id != NULL && account != NULL, FALSE);
   g_return_val_if_fail (data != NULL, FALSE);
 
+  locker = _tally_store_locker_new (self, NULL);
   stmt = prepare (self, "INSERT OR REPLACE INTO annotations"
                         " (chain_id, market, task_id, account, item, data, updated)"
                         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -536,12 +555,15 @@ tally_store_load_annotations (TallyStore         *self,
 {
   g_autoptr (GHashTable) items =
     g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, (GDestroyNotify) g_bytes_unref);
+  g_autoptr (TallyStoreLocker) locker = NULL;
   sqlite3_stmt *stmt;
   guint8        id[32];
   int           rc;
 
   g_return_val_if_fail (TALLY_IS_STORE (self), NULL);
+  g_return_val_if_fail (market != NULL && task_id != NULL && account != NULL, NULL);
 
+  locker = _tally_store_locker_new (self, NULL);
   stmt = prepare (self, "SELECT item, data FROM annotations WHERE chain_id = ?1 AND market = ?2"
                         " AND task_id = ?3 AND account = ?4",
                   error);
@@ -572,11 +594,13 @@ tally_store_add_account (TallyStore         *self,
                          const char         *name,
                          GError            **error)
 {
+  g_autoptr (TallyStoreLocker) locker = NULL;
   sqlite3_stmt *stmt;
 
   g_return_val_if_fail (TALLY_IS_STORE (self), FALSE);
   g_return_val_if_fail (address != NULL, FALSE);
 
+  locker = _tally_store_locker_new (self, NULL);
   /* A second add renames; the account keeps its place in the list. */
   stmt = prepare (self, "INSERT INTO accounts (address, name, added) VALUES (?1, ?2, ?3)"
                         " ON CONFLICT (address) DO UPDATE SET name = excluded.name",
@@ -594,10 +618,13 @@ tally_store_remove_account (TallyStore         *self,
                             const TallyAddress *address,
                             GError            **error)
 {
+  g_autoptr (TallyStoreLocker) locker = NULL;
   sqlite3_stmt *stmt;
 
   g_return_val_if_fail (TALLY_IS_STORE (self), FALSE);
+  g_return_val_if_fail (address != NULL, FALSE);
 
+  locker = _tally_store_locker_new (self, NULL);
   stmt = prepare (self, "DELETE FROM accounts WHERE address = ?1", error);
   if (stmt == NULL)
     return FALSE;
@@ -612,11 +639,13 @@ tally_store_list_accounts (TallyStore *self,
 {
   g_autoptr (GPtrArray) addresses = g_ptr_array_new_with_free_func (g_free);
   g_autoptr (GPtrArray) all_names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (TallyStoreLocker) locker = NULL;
   sqlite3_stmt *stmt;
   int           rc;
 
   g_return_val_if_fail (TALLY_IS_STORE (self), NULL);
 
+  locker = _tally_store_locker_new (self, NULL);
   stmt = prepare (self, "SELECT address, name FROM accounts ORDER BY added, rowid", error);
   if (stmt == NULL)
     return NULL;
@@ -628,7 +657,7 @@ tally_store_list_accounts (TallyStore *self,
       if (!column_fixed (stmt, 0, address.bytes, TALLY_ADDRESS_LEN, &present) || !present)
         continue;
       g_ptr_array_add (addresses, g_memdup2 (&address, sizeof address));
-      g_ptr_array_add (all_names, g_strdup ((const char *) sqlite3_column_text (stmt, 1)));
+      g_ptr_array_add (all_names, _tally_store_column_utf8 (stmt, 1));
     }
   sqlite3_finalize (stmt);
   if (rc != SQLITE_DONE)
@@ -648,6 +677,8 @@ tally_store_finalize (GObject *object)
 {
   TallyStore *self = TALLY_STORE (object);
 
+  /* Every queued write holds a reference: the queue is empty by now. */
+  g_clear_pointer (&self->writer, _tally_store_writer_free);
   g_clear_pointer (&self->db, sqlite3_close);
   g_free (self->path);
   g_mutex_clear (&self->lock);
@@ -667,6 +698,13 @@ static void
 tally_store_init (TallyStore *self)
 {
   g_mutex_init (&self->lock);
+  self->writer = _tally_store_writer_new ();
+}
+
+TallyStoreWriter *
+_tally_store_get_writer (TallyStore *self)
+{
+  return self->writer;
 }
 
 sqlite3 *

@@ -4,6 +4,8 @@
  * every change), plus the accounts and networks the user added
  *
  * One file, WAL, synchronous=FULL: a call that returns TRUE is on disk.
+ * One connection behind one lock, so any thread may call any function;
+ * the *_async writes run on the store's own writer thread, in order.
  * The schema is versioned (PRAGMA user_version) and migrated step by step
  * inside one transaction each, from the first version on; a file from a
  * newer Tally is refused rather than damaged. Secrets never go here.
@@ -132,6 +134,51 @@ GHashTable *tally_store_load_annotations (TallyStore         *self,
                                           const TallyUint256 *task_id,
                                           const TallyAddress *account,
                                           GError            **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* ---- Writes off the caller's thread ----------------------------------------
+ *
+ * The same writes as above, run on a worker thread so a caller on the main
+ * loop never waits for the disk. A store runs its queued writes one at a
+ * time, in the order they were queued, so a later save of a row always
+ * lands after an earlier one. Each holds a reference on the store until it
+ * is done. A write still queued when its cancellable fires is not made
+ * (G_IO_ERROR_CANCELLED); one already started completes. A synchronous
+ * write made meanwhile may land between queued ones. */
+
+/* record is copied; its updated field is left as it is. */
+void     tally_store_put_submission_async (TallyStore                  *self,
+                                           const TallySubmissionRecord *record,
+                                           GCancellable                *cancellable,
+                                           GAsyncReadyCallback          callback,
+                                           gpointer                     user_data);
+gboolean tally_store_put_submission_finish (TallyStore   *self,
+                                            GAsyncResult *result,
+                                            GError      **error) G_GNUC_WARN_UNUSED_RESULT;
+void     tally_store_save_annotation_async (TallyStore         *self,
+                                            guint64             chain_id,
+                                            const TallyAddress *market,
+                                            const TallyUint256 *task_id,
+                                            const TallyAddress *account,
+                                            guint               item,
+                                            GBytes             *data,
+                                            GCancellable       *cancellable,
+                                            GAsyncReadyCallback callback,
+                                            gpointer            user_data);
+gboolean tally_store_save_annotation_finish (TallyStore   *self,
+                                             GAsyncResult *result,
+                                             GError      **error) G_GNUC_WARN_UNUSED_RESULT;
+/* Done once every write queued before it is on disk (or has failed: each
+ * write reports its own failure). */
+void     tally_store_flush_async (TallyStore         *self,
+                                  GCancellable       *cancellable,
+                                  GAsyncReadyCallback callback,
+                                  gpointer            user_data);
+gboolean tally_store_flush_finish (TallyStore   *self,
+                                   GAsyncResult *result,
+                                   GError      **error) G_GNUC_WARN_UNUSED_RESULT;
+/* The same, blocking: for a program about to exit. Never call it from a
+ * write's own thread. */
+void tally_store_flush_sync (TallyStore *self);
 
 /* Accounts the user added (addresses and names only: keys live in the
  * keyring). */

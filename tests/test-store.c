@@ -1,7 +1,9 @@
 /* test-store.c: TallyStore — submissions, annotations and accounts round
- * trip and survive a reopen; newer or damaged files are refused clearly;
- * every write acknowledged before a kill -9 of the writing process is
- * there afterwards
+ * trip and survive a reopen; a schema-1 file is migrated with its rows;
+ * newer or damaged files are refused clearly; every write acknowledged
+ * before a kill -9 of the writing process is there afterwards; queued
+ * writes land in order, off the caller's thread, safely beside reads and
+ * writes from other threads
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -15,6 +17,8 @@
 #include <glib/gstdio.h>
 
 #include "core-error.h"
+#include "store-meta.h"
+#include "store-private.h"
 #include "store.h"
 
 /* Set in the child the crash test starts: the store to write to. */
@@ -158,6 +162,13 @@ test_submissions (Fixture      *fixture,
   done->state = TALLY_SUBMISSION_FAILED;
   done->reason = g_strdup ("The reveal deadline passed before the node answered");
   g_assert_true (tally_store_put_submission (store, done, &error));
+  /* A seat given back is finished too. */
+  {
+    g_autoptr (TallySubmissionRecord) left = sample_record (2);
+
+    left->state = TALLY_SUBMISSION_LEFT;
+    g_assert_true (tally_store_put_submission (store, left, &error));
+  }
 
   unfinished = tally_store_list_unfinished (store, 31337, &record->market, &error);
   g_assert_no_error (error);
@@ -367,6 +378,392 @@ test_kill_9 (Fixture      *fixture,
     }
 }
 
+/* ---- Migration ------------------------------------------------------------- */
+
+/* Version 1 as Tally 0.1 created it, written here by hand so a change to
+ * the store's own copy cannot hide a broken migration. */
+static const char schema_1[] =
+  "CREATE TABLE accounts (address BLOB PRIMARY KEY CHECK (length (address) = 20),"
+  " name TEXT NOT NULL DEFAULT '', added INTEGER NOT NULL);"
+  "CREATE TABLE submissions (chain_id INTEGER NOT NULL,"
+  " market BLOB NOT NULL CHECK (length (market) = 20),"
+  " task_id BLOB NOT NULL CHECK (length (task_id) = 32),"
+  " account BLOB NOT NULL CHECK (length (account) = 20),"
+  " role TEXT NOT NULL CHECK (role IN ('annotator', 'reviewer')),"
+  " seat INTEGER NOT NULL CHECK (seat >= 0), state TEXT NOT NULL,"
+  " labels BLOB, payload BLOB, salt BLOB, commitment BLOB, commit_tx BLOB, reveal_tx BLOB,"
+  " reason TEXT, updated INTEGER NOT NULL,"
+  " PRIMARY KEY (chain_id, market, task_id, account, role, seat));"
+  "CREATE TABLE annotations (chain_id INTEGER NOT NULL, market BLOB NOT NULL,"
+  " task_id BLOB NOT NULL, account BLOB NOT NULL, item INTEGER NOT NULL CHECK (item >= 0),"
+  " data BLOB NOT NULL, updated INTEGER NOT NULL,"
+  " PRIMARY KEY (chain_id, market, task_id, account, item)) WITHOUT ROWID;"
+  "PRAGMA user_version = 1;"
+  "INSERT INTO accounts VALUES (zeroblob (20), 'Old account', 1);"
+  "INSERT INTO submissions VALUES (31337, randomblob (20), zeroblob (32), zeroblob (20),"
+  " 'annotator', 0, 'committing', x'01020003', x'010007', zeroblob (32), zeroblob (32),"
+  " NULL, NULL, NULL, 1700000000);"
+  "UPDATE submissions SET market = x'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',"
+  " account = x'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb',"
+  " task_id = x'0000000000000000000000000000000000000000000000000000000000000003',"
+  " salt = x'5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a',"
+  " commitment = x'c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0';"
+  "INSERT INTO annotations SELECT chain_id, market, task_id, account, 4, x'0203', 1700000000"
+  " FROM submissions;";
+
+static void
+test_migrate_v1 (Fixture      *fixture,
+                 gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TallyStore) store = NULL;
+  g_autoptr (TallySubmissionRecord) expected = sample_record (3);
+  g_autoptr (TallySubmissionRecord) read = NULL;
+  g_autoptr (GHashTable) items = NULL;
+  g_autoptr (GPtrArray) accounts = NULL;
+  g_autoptr (GPtrArray) names = NULL;
+  g_autoptr (TallyStoreTask) task = g_new0 (TallyStoreTask, 1);
+  g_autofree char *folder = g_path_get_dirname (fixture->path);
+  sqlite3         *db = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (folder, 0700), ==, 0);
+  g_assert_cmpint (sqlite3_open (fixture->path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, schema_1, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  store = tally_store_open (fixture->path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (tally_store_get_schema_version (store), ==, 2);
+  read = tally_store_get_submission (store, 31337, &expected->market, &expected->task_id,
+                                     &expected->account, TALLY_SUBMISSION_ANNOTATOR, 0, &error);
+  g_assert_no_error (error);
+  assert_records_equal (read, expected);
+  g_assert_cmpint (read->updated, ==, 1700000000);
+  items = tally_store_load_annotations (store, 31337, &expected->market, &expected->task_id,
+                                        &expected->account, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_hash_table_size (items), ==, 1);
+  g_assert_cmpmem (g_bytes_get_data (g_hash_table_lookup (items, GUINT_TO_POINTER (4)), NULL), 2,
+                   "\2\3", 2);
+  accounts = tally_store_list_accounts (store, &names, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (accounts->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (names, 0), ==, "Old account");
+
+  /* The new tables work at once, and after a second open (no second
+   * migration). */
+  task->chain_id = 31337;
+  task->market = expected->market;
+  task->task_id = expected->task_id;
+  task->manifest_uri = g_strdup ("file:///manifest.json");
+  task->item_count = 1;
+  g_assert_true (tally_store_put_task (store, task, &error));
+  g_assert_no_error (error);
+  g_clear_object (&store);
+  store = tally_store_open (fixture->path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (tally_store_get_schema_version (store), ==, TALLY_STORE_SCHEMA_VERSION);
+  g_clear_pointer (&task, tally_store_task_free);
+  task = tally_store_get_task (store, 31337, &expected->market, &expected->task_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (task->manifest_uri, ==, "file:///manifest.json");
+}
+
+/* ---- Writes off the caller's thread ---------------------------------------- */
+
+static void
+wait_for (GMainContext  *context,
+          GAsyncResult **result)
+{
+  while (*result == NULL)
+    g_main_context_iteration (context, TRUE);
+}
+
+static void
+on_result (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+typedef struct
+{
+  GArray *order; /* guint: the index of each write, as it finished */
+  guint   index;
+} Ordered;
+
+static void
+on_ordered_save (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree Ordered *ordered = user_data;
+
+  g_assert_true (tally_store_save_annotation_finish (TALLY_STORE (source), result, &error));
+  g_assert_no_error (error);
+  g_array_append_val (ordered->order, ordered->index);
+}
+
+static void
+on_ordered_put (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree Ordered *ordered = user_data;
+
+  g_assert_true (tally_store_put_submission_finish (TALLY_STORE (source), result, &error));
+  g_assert_no_error (error);
+  g_array_append_val (ordered->order, ordered->index);
+}
+
+static void
+test_async_order (Fixture      *fixture,
+                  gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TallyStore) store = tally_store_open (fixture->path, &error);
+  g_autoptr (GArray) order = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr (TallySubmissionRecord) record = sample_record (9);
+  g_autoptr (TallySubmissionRecord) read = NULL;
+  g_autoptr (GAsyncResult) flushed = NULL;
+  g_autoptr (GHashTable) items = NULL;
+  TallyAddress market = { { 1 } }, account = { { 2 } };
+  TallyUint256 task;
+  guint        n = 0;
+
+  g_assert_no_error (error);
+  tally_uint256_from_uint64 (&task, 9);
+  /* With the lock held here nothing can land: all are queued first. */
+  _tally_store_lock (store);
+  for (guint i = 0; i < 150; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("version %u", i);
+      g_autoptr (GBytes) row = g_bytes_new (text, strlen (text));
+      Ordered *ordered = g_new0 (Ordered, 1);
+
+      ordered->order = order;
+      ordered->index = n++;
+      if (i % 3 == 2)
+        {
+          /* The record is copied: changing it after queueing is safe. */
+          record->state = i < 100 ? TALLY_SUBMISSION_COMMITTED : TALLY_SUBMISSION_REVEALED;
+          tally_store_put_submission_async (store, record, NULL, on_ordered_put, ordered);
+          record->state = TALLY_SUBMISSION_FAILED;
+        }
+      else
+        tally_store_save_annotation_async (store, 1, &market, &task, &account, 0, row, NULL,
+                                           on_ordered_save, ordered);
+    }
+  tally_store_flush_async (store, NULL, on_result, &flushed);
+  g_assert_cmpuint (order->len, ==, 0);
+  _tally_store_unlock (store);
+  wait_for (NULL, &flushed);
+  g_assert_true (tally_store_flush_finish (store, flushed, &error));
+  g_assert_no_error (error);
+  /* Every write was reported, in the order it was queued, before the flush. */
+  g_assert_cmpuint (order->len, ==, n);
+  for (guint i = 0; i < order->len; i++)
+    g_assert_cmpuint (g_array_index (order, guint, i), ==, i);
+
+  items = tally_store_load_annotations (store, 1, &market, &task, &account, &error);
+  g_assert_cmpmem (g_bytes_get_data (g_hash_table_lookup (items, GUINT_TO_POINTER (0)), NULL),
+                   11, "version 148", 11);
+  read = tally_store_get_submission (store, 31337, &record->market, &record->task_id,
+                                     &record->account, TALLY_SUBMISSION_ANNOTATOR, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (read->state, ==, TALLY_SUBMISSION_REVEALED);
+}
+
+static void
+test_async_errors (Fixture      *fixture,
+                   gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TallyStore) store = tally_store_open (fixture->path, &error);
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr (GAsyncResult) cancelled = NULL;
+  g_autoptr (GAsyncResult) failed = NULL;
+  g_autoptr (GAsyncResult) flushed = NULL;
+  g_autoptr (GBytes) row = g_bytes_new_static ("x", 1);
+  g_autoptr (GHashTable) items = NULL;
+  TallyAddress market = { { 1 } }, account = { { 2 } };
+  TallyUint256 task;
+  sqlite3     *db = NULL;
+
+  g_assert_no_error (error);
+  tally_uint256_from_uint64 (&task, 1);
+  /* Cancelled before it ran: not written. */
+  g_cancellable_cancel (cancellable);
+  tally_store_save_annotation_async (store, 1, &market, &task, &account, 0, row, cancellable,
+                                     on_result, &cancelled);
+  wait_for (NULL, &cancelled);
+  g_assert_false (tally_store_save_annotation_finish (store, cancelled, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  items = tally_store_load_annotations (store, 1, &market, &task, &account, &error);
+  g_assert_cmpuint (g_hash_table_size (items), ==, 0);
+
+  /* A write that fails reports why, naming the file; the queue goes on. */
+  g_assert_cmpint (sqlite3_open (fixture->path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "DROP TABLE submissions", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  {
+    g_autoptr (TallySubmissionRecord) record = sample_record (1);
+
+    tally_store_put_submission_async (store, record, NULL, on_result, &failed);
+  }
+  tally_store_flush_async (store, NULL, on_result, &flushed);
+  wait_for (NULL, &flushed);
+  g_assert_nonnull (failed);
+  g_assert_false (tally_store_put_submission_finish (store, failed, &error));
+  g_assert_error (error, TALLY_CORE_ERROR, TALLY_CORE_ERROR_STORAGE);
+  g_assert_nonnull (strstr (error->message, fixture->path));
+  g_clear_error (&error);
+  g_assert_true (tally_store_flush_finish (store, flushed, &error));
+}
+
+#define N_THREADS         4
+#define WRITES_PER_THREAD 60
+
+typedef struct
+{
+  TallyStore *store;
+  guint       index;
+  gint        done; /* read by the main thread */
+  guint       failures;
+} Writer;
+
+static void
+on_threaded_save (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  Writer *writer = user_data;
+
+  if (!tally_store_save_annotation_finish (TALLY_STORE (source), result, NULL))
+    writer->failures++;
+  g_atomic_int_inc (&writer->done);
+}
+
+/* A thread of its own, with its own main context, mixing queued writes
+ * with synchronous ones of other tables. */
+static gpointer
+write_thread (gpointer data)
+{
+  Writer *writer = data;
+  g_autoptr (GMainContext) context = g_main_context_new ();
+  TallyAddress market = { { 1 } }, account = { { 2 } };
+  TallyUint256 task;
+
+  g_main_context_push_thread_default (context);
+  tally_uint256_from_uint64 (&task, 100 + writer->index);
+  for (guint i = 0; i < WRITES_PER_THREAD; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("thread %u write %u", writer->index, i);
+      g_autoptr (GBytes) row = g_bytes_new (text, strlen (text));
+
+      tally_store_save_annotation_async (writer->store, 1, &market, &task, &account, i % 10, row,
+                                         NULL, on_threaded_save, writer);
+      if (i % 10 == 0)
+        {
+          g_autoptr (GDateTime) now =
+            g_date_time_new_from_unix_utc (1764000000 + writer->index * 1000 + i);
+          TallyDecimal price;
+
+          if (!tally_decimal_parse (&price, "1.25", NULL) ||
+              !tally_store_add_price (writer->store, "ETH", "eur", now, &price, NULL))
+            writer->failures++;
+        }
+    }
+  while (g_atomic_int_get (&writer->done) < WRITES_PER_THREAD)
+    g_main_context_iteration (context, TRUE);
+  g_main_context_pop_thread_default (context);
+  return NULL;
+}
+
+static void
+test_async_threads (Fixture      *fixture,
+                    gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TallyStore) store = tally_store_open (fixture->path, &error);
+  TallyAddress  market = { { 1 } }, account = { { 2 } };
+  Writer        writers[N_THREADS] = { { 0 } };
+  GThread      *threads[N_THREADS];
+  guint         reads = 0;
+  sqlite3      *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_no_error (error);
+  for (guint t = 0; t < N_THREADS; t++)
+    {
+      writers[t].store = store;
+      writers[t].index = t;
+      threads[t] = g_thread_new ("store-writer-test", write_thread, &writers[t]);
+    }
+  /* Reads on this thread all the while: each must succeed. */
+  for (gboolean busy = TRUE; busy; reads++)
+    {
+      TallyUint256 task;
+      g_autoptr (GHashTable) items = NULL;
+      g_autoptr (GPtrArray) unfinished = NULL;
+
+      tally_uint256_from_uint64 (&task, 100 + reads % N_THREADS);
+      items = tally_store_load_annotations (store, 1, &market, &task, &account, &error);
+      g_assert_no_error (error);
+      unfinished = tally_store_list_unfinished (store, 1, &market, &error);
+      g_assert_no_error (error);
+      /* A GMutex is not fair: back-to-back reads would starve the writer. */
+      g_usleep (100);
+      busy = FALSE;
+      for (guint t = 0; t < N_THREADS; t++)
+        busy |= g_atomic_int_get (&writers[t].done) < WRITES_PER_THREAD;
+    }
+  for (guint t = 0; t < N_THREADS; t++)
+    {
+      g_thread_join (threads[t]);
+      g_assert_cmpuint (writers[t].failures, ==, 0);
+    }
+  tally_store_flush_sync (store);
+  g_test_message ("%u reads beside %u queued writes", reads, N_THREADS * WRITES_PER_THREAD);
+
+  /* Each row holds the last write made to it. */
+  for (guint t = 0; t < N_THREADS; t++)
+    {
+      g_autoptr (GHashTable) items = NULL;
+      TallyUint256 task;
+
+      tally_uint256_from_uint64 (&task, 100 + t);
+      items = tally_store_load_annotations (store, 1, &market, &task, &account, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (g_hash_table_size (items), ==, 10);
+      for (guint item = 0; item < 10; item++)
+        {
+          g_autofree char *text =
+            g_strdup_printf ("thread %u write %u", t, WRITES_PER_THREAD - 10 + item);
+          GBytes *saved = g_hash_table_lookup (items, GUINT_TO_POINTER (item));
+
+          g_assert_cmpmem (g_bytes_get_data (saved, NULL), g_bytes_get_size (saved), text,
+                           strlen (text));
+        }
+    }
+  g_clear_object (&store);
+  g_assert_cmpint (sqlite3_open (fixture->path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "PRAGMA integrity_check", -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, "ok");
+  sqlite3_finalize (stmt);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT count (*) FROM prices", -1, &stmt, NULL), ==,
+                   SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, N_THREADS * WRITES_PER_THREAD / 10);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -384,6 +781,14 @@ main (int   argc,
   g_test_add ("/core/store/refused-files", Fixture, NULL, fixture_set_up, test_refused_files,
               fixture_tear_down);
   g_test_add ("/core/store/kill-9", Fixture, NULL, fixture_set_up, test_kill_9, fixture_tear_down);
+  g_test_add ("/core/store/migrate-v1", Fixture, NULL, fixture_set_up, test_migrate_v1,
+              fixture_tear_down);
+  g_test_add ("/core/store/async-order", Fixture, NULL, fixture_set_up, test_async_order,
+              fixture_tear_down);
+  g_test_add ("/core/store/async-errors", Fixture, NULL, fixture_set_up, test_async_errors,
+              fixture_tear_down);
+  g_test_add ("/core/store/async-threads", Fixture, NULL, fixture_set_up, test_async_threads,
+              fixture_tear_down);
 
   return g_test_run ();
 }

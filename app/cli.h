@@ -42,6 +42,7 @@ extern const TallyCliCommand tally_cli_submit_commands[];
 extern const TallyCliCommand tally_cli_export_commands[];
 extern const TallyCliCommand tally_cli_bot_commands[];
 extern const TallyCliCommand tally_cli_dataset_commands[];
+extern const TallyCliCommand tally_cli_fetch_commands[];
 
 /* cli-task-create.c */
 int tally_cli_run_task_create (int    argc,

@@ -27,6 +27,7 @@ static const TallyCliCommand *command_tables[] = {
   tally_cli_export_commands,
   tally_cli_bot_commands,
   tally_cli_dataset_commands,
+  tally_cli_fetch_commands,
 };
 
 static gboolean opt_version;

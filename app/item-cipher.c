@@ -16,7 +16,6 @@
 
 #include <errno.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include <nettle/gcm.h>
 
@@ -45,32 +44,6 @@ plain_free (gpointer data)
 
   tally_wipe (plain->data, plain->len);
   g_free (plain);
-}
-
-static gboolean
-fill_random (guint8  *out,
-             gsize    len,
-             GError **error)
-{
-  gsize done = 0;
-
-  while (done < len)
-    {
-      ssize_t n = getrandom (out + done, len - done, 0);
-
-      if (n < 0)
-        {
-          int saved = errno;
-
-          if (saved == EINTR)
-            continue;
-          g_set_error (error, TALLY_CORE_ERROR, TALLY_CORE_ERROR_STORAGE,
-                       "Could not read random bytes for an item's nonce: %s", g_strerror (saved));
-          return FALSE;
-        }
-      done += (gsize) n;
-    }
-  return TRUE;
 }
 
 static void
@@ -108,7 +81,7 @@ tally_item_cipher_seal (const guint8 key[TALLY_TASK_KEY_LEN],
       return NULL;
     }
   out = g_malloc (len + TALLY_ITEM_CIPHER_OVERHEAD);
-  if (!fill_random (out, TALLY_ITEM_CIPHER_NONCE_LEN, error))
+  if (!tally_random_bytes (out, TALLY_ITEM_CIPHER_NONCE_LEN, error))
     {
       g_free (out);
       return NULL;

@@ -13,7 +13,6 @@
 
 #include <errno.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include <gio/gio.h>
 #include <nettle/pbkdf2.h>
@@ -406,7 +405,6 @@ tally_bip39_generate (TallySecret **mnemonic,
 {
   guint8   entropy[TALLY_BIP39_MAX_ENTROPY_LEN];
   gsize    entropy_len;
-  gsize    filled = 0;
   gboolean ok;
 
   g_return_val_if_fail (mnemonic != NULL, FALSE);
@@ -422,23 +420,8 @@ tally_bip39_generate (TallySecret **mnemonic,
     }
   entropy_len = word_count * BITS_PER_WORD * 32 / 33 / 8;
 
-  while (filled < entropy_len)
-    {
-      ssize_t got = getrandom (entropy + filled, entropy_len - filled, 0);
-
-      if (got < 0 && errno == EINTR)
-        continue;
-      if (got < 0)
-        {
-          int saved = errno;
-
-          tally_wipe (entropy, sizeof entropy);
-          g_set_error (error, TALLY_WALLET_ERROR, TALLY_WALLET_ERROR_UNSUPPORTED,
-                       "The system’s random number generator failed: %s", g_strerror (saved));
-          return FALSE;
-        }
-      filled += (gsize) got;
-    }
+  if (!tally_random_bytes (entropy, entropy_len, error))
+    return FALSE;
 
   ok = tally_bip39_from_entropy (mnemonic, entropy, entropy_len, error);
   tally_wipe (entropy, sizeof entropy);

@@ -13,7 +13,6 @@
 
 #include <errno.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include <gio/gio.h>
 #include <nettle/gcm.h>
@@ -66,35 +65,6 @@ burn_stack (void)
                        :
                        : "r"(scratch)
                        : "memory");
-}
-
-/* getrandom() may stop short or fail with EINTR when a signal arrives
- * before the pool is ready. */
-static gboolean
-fill_nonce (guint8   nonce[TALLY_ECIES_NONCE_LEN],
-            GError **error)
-{
-  gsize done = 0;
-
-  while (done < TALLY_ECIES_NONCE_LEN)
-    {
-      ssize_t n = getrandom (nonce + done, TALLY_ECIES_NONCE_LEN - done, 0);
-
-      if (n < 0)
-        {
-          int saved_errno = errno;
-
-          if (saved_errno == EINTR)
-            continue;
-          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                       "The system gave no random bytes to seal a message: %s",
-                       g_strerror (saved_errno));
-          return FALSE;
-        }
-      done += (gsize) n;
-    }
-
-  return TRUE;
 }
 
 /* libsecp256k1's default ECDH hash is SHA-256 of the compressed point;
@@ -232,7 +202,7 @@ tally_ecies_seal (guint8       *sealed,
 
   /* A fresh random nonce for every message, although the AES key is fresh
    * too: it is what eciesjs does, and costs nothing. */
-  if (!fill_nonce (sealed + NONCE_OFFSET, error))
+  if (!tally_random_bytes (sealed + NONCE_OFFSET, TALLY_ECIES_NONCE_LEN, error))
     {
       memset (sealed, 0, sealed_len);
       return FALSE;

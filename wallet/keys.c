@@ -13,7 +13,6 @@
 
 #include <errno.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include <gio/gio.h>
 #include <secp256k1_recovery.h>
@@ -65,30 +64,6 @@ burn_stack (void)
                        : "memory");
 }
 
-/* getrandom() may return fewer bytes than asked when a signal interrupts a
- * large request, or fail with EINTR before the pool is ready. */
-static gboolean
-fill_random (guint8 *out,
-             gsize   len)
-{
-  gsize done = 0;
-
-  while (done < len)
-    {
-      ssize_t n = getrandom (out + done, len - done, 0);
-
-      if (n < 0)
-        {
-          if (errno == EINTR)
-            continue;
-          return FALSE;
-        }
-      done += (gsize) n;
-    }
-
-  return TRUE;
-}
-
 static gpointer
 create_context (gpointer data)
 {
@@ -101,7 +76,7 @@ create_context (gpointer data)
 
   /* Blinding makes the timing and power of signing independent of the key;
    * without a seed the context still works, only unblinded. */
-  if (fill_random (seed, sizeof seed))
+  if (tally_random_bytes (seed, sizeof seed, NULL))
     {
       if (!secp256k1_context_randomize (ctx, seed))
         g_warning ("Could not blind the secp256k1 context");
@@ -138,7 +113,7 @@ tally_private_key_generate (guint8   key[TALLY_PRIVATE_KEY_LEN],
    * which would bias the key. */
   for (;;)
     {
-      if (!fill_random (key, TALLY_PRIVATE_KEY_LEN))
+      if (!tally_random_bytes (key, TALLY_PRIVATE_KEY_LEN, NULL))
         {
           int saved_errno = errno;
 

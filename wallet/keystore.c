@@ -23,7 +23,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include <gcrypt.h>
 #include <nettle/aes.h>
@@ -345,32 +344,6 @@ tally_keystore_decrypt (guint8        key[TALLY_PRIVATE_KEY_LEN],
 }
 
 static gboolean
-fill_random (guint8  *out,
-             gsize    len,
-             GError **error)
-{
-  gsize filled = 0;
-
-  while (filled < len)
-    {
-      ssize_t got = getrandom (out + filled, len - filled, 0);
-
-      if (got < 0 && errno == EINTR)
-        continue;
-      if (got < 0)
-        {
-          int saved = errno;
-
-          g_set_error (error, TALLY_WALLET_ERROR, TALLY_WALLET_ERROR_UNSUPPORTED,
-                       "The system’s random number generator failed: %s", g_strerror (saved));
-          return FALSE;
-        }
-      filled += (gsize) got;
-    }
-  return TRUE;
-}
-
-static gboolean
 check_params (const TallyKeystoreParams *params,
               GError                   **error)
 {
@@ -417,7 +390,7 @@ encrypt (const guint8               key[TALLY_PRIVATE_KEY_LEN],
   char            *json = NULL;
 
   if (!check_params (params, error) || !tally_address_from_private_key (&address, key, error) ||
-      !fill_random (salt, sizeof salt, error) || !fill_random (iv, sizeof iv, error) ||
+      !tally_random_bytes (salt, sizeof salt, error) || !tally_random_bytes (iv, sizeof iv, error) ||
       !derive_key (dk, params, password, salt, sizeof salt, error))
     goto out;
 

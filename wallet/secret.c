@@ -6,9 +6,12 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/random.h>
 
+#include "error.h"
 #include "secret.h"
 
 void
@@ -76,4 +79,33 @@ tally_secret_free (TallySecret *secret)
   (void) munlock (secret->data, MAX (secret->len, 1));
   g_free (secret->data);
   g_free (secret);
+}
+
+gboolean
+tally_random_bytes (guint8  *out,
+                    gsize    len,
+                    GError **error)
+{
+  gsize filled = 0;
+
+  /* getrandom() may return fewer bytes than asked when a signal interrupts
+   * a large request, or fail with EINTR before the pool is ready. */
+  while (filled < len)
+    {
+      ssize_t got = getrandom (out + filled, len - filled, 0);
+
+      if (got < 0 && errno == EINTR)
+        continue;
+      if (got < 0)
+        {
+          int saved = errno;
+
+          tally_wipe (out, len);
+          g_set_error (error, TALLY_WALLET_ERROR, TALLY_WALLET_ERROR_UNSUPPORTED,
+                       "The system’s random number generator failed: %s", g_strerror (saved));
+          return FALSE;
+        }
+      filled += (gsize) got;
+    }
+  return TRUE;
 }

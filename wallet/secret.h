@@ -23,8 +23,15 @@ TallySecret *tally_secret_new_from_data (const guint8 *data,
                                          gsize         len) G_GNUC_WARN_UNUSED_RESULT;
 void         tally_secret_free (TallySecret *secret);
 
-void     tally_wipe (void *data,
-                     gsize len);
+void tally_wipe (void *data,
+                 gsize len);
+/* len bytes from the system's random number generator (getrandom),
+ * however many calls that takes; TALLY_WALLET_ERROR_UNSUPPORTED when it
+ * fails (out is then wiped). */
+gboolean tally_random_bytes (guint8  *out,
+                             gsize    len,
+                             GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
 gboolean tally_memeq_consttime (const void *a,
                                 const void *b,
                                 gsize       len) G_GNUC_WARN_UNUSED_RESULT;

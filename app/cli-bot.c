@@ -9,7 +9,10 @@
  * class otherwise; a reviewer's verdicts compare the revealed labels with
  * the truth and are flipped with the same odds. Every draw comes from a
  * GRand seeded with --seed, the task and the account, so a run can be
- * repeated whatever order the tasks come in.
+ * repeated whatever order the tasks come in. On a private task a bot
+ * joins with its public key and labels from the truth once the key server
+ * grants the key, without opening the items; a seat whose key never comes
+ * is given back by the engine, for free.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -24,6 +27,7 @@
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 
+#include "cli-bot-truth.h"
 #include "cli.h"
 #include "store.h"
 #include "submitter.h"
@@ -33,144 +37,6 @@
 
 #define POLL_INTERVAL_MS 250
 #define MAX_BOTS         32
-#define MAX_TRUTH_FILE   (1024 * 1024)
-
-/* ---- The truth ---------------------------------------------------------------- */
-
-typedef struct
-{
-  GBytes     *labels; /* for every task of its length, or NULL */
-  GHashTable *tasks;  /* decimal task id -> GBytes */
-} Truth;
-
-static void
-truth_clear (Truth *truth)
-{
-  g_clear_pointer (&truth->labels, g_bytes_unref);
-  g_clear_pointer (&truth->tasks, g_hash_table_unref);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Truth, truth_clear)
-
-static GBytes *
-parse_labels (JsonNode   *node,
-              const char *what,
-              GError    **error)
-{
-  g_autoptr (GByteArray) labels = g_byte_array_new ();
-  JsonArray *array;
-
-  if (!JSON_NODE_HOLDS_ARRAY (node) || json_array_get_length (array = json_node_get_array (node)) == 0)
-    {
-      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   _ ("%s must be a non-empty list of classes"), what);
-      return NULL;
-    }
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    {
-      JsonNode *element = json_array_get_element (array, i);
-      gint64    value = 0;
-      guint8    byte;
-
-      if (JSON_NODE_HOLDS_VALUE (element) && json_node_get_value_type (element) == G_TYPE_INT64)
-        value = json_node_get_int (element);
-      if (value < 1 || value > 255)
-        {
-          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                       _ ("%s: entry %u is not a class from 1 to 255"), what, i + 1);
-          return NULL;
-        }
-      byte = (guint8) value;
-      g_byte_array_append (labels, &byte, 1);
-    }
-  return g_byte_array_free_to_bytes (g_steal_pointer (&labels));
-}
-
-/* {"labels": [...]} and/or {"tasks": {"ID": [...]}} */
-static gboolean
-truth_load (Truth      *truth,
-            const char *path,
-            GError    **error)
-{
-  g_autofree char *text = NULL;
-  g_autoptr (JsonNode) root = NULL;
-  JsonObject *object;
-  JsonNode   *node;
-  gsize       len = 0;
-
-  if (!g_file_get_contents (path, &text, &len, error))
-    return FALSE;
-  if (len > MAX_TRUTH_FILE || (root = json_from_string (text, NULL)) == NULL ||
-      !JSON_NODE_HOLDS_OBJECT (root))
-    {
-      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   _ ("%s is not a JSON object of truth labels"), path);
-      return FALSE;
-    }
-  object = json_node_get_object (root);
-  truth->tasks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                        (GDestroyNotify) g_bytes_unref);
-  if ((node = json_object_get_member (object, "labels")) != NULL &&
-      (truth->labels = parse_labels (node, "labels", error)) == NULL)
-    return FALSE;
-  if ((node = json_object_get_member (object, "tasks")) != NULL)
-    {
-      g_autoptr (GList) ids = NULL;
-
-      if (!JSON_NODE_HOLDS_OBJECT (node))
-        {
-          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                       _ ("%s: “tasks” must map task ids to lists of classes"), path);
-          return FALSE;
-        }
-      ids = json_object_get_members (json_node_get_object (node));
-      for (GList *l = ids; l != NULL; l = l->next)
-        {
-          g_autofree char *what = g_strdup_printf ("tasks.%s", (const char *) l->data);
-          TallyUint256     id;
-          GBytes          *labels;
-
-          if (!tally_cli_parse_task_id (&id, l->data, error))
-            return FALSE;
-          labels = parse_labels (json_object_get_member (json_node_get_object (node), l->data),
-                                 what, error);
-          if (labels == NULL)
-            return FALSE;
-          g_hash_table_replace (truth->tasks, tally_uint256_to_decimal (&id), labels);
-        }
-    }
-  if (truth->labels == NULL && g_hash_table_size (truth->tasks) == 0)
-    {
-      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   _ ("%s has neither “labels” nor “tasks”"), path);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-/* The truth of task when it fits its items and classes, or NULL. */
-static GBytes *
-truth_for (Truth     *truth,
-           TallyTask *task)
-{
-  const TallyLabelTaskParams *params = tally_task_get_params (task);
-  g_autofree char            *id = tally_uint256_to_decimal (tally_task_get_id (task));
-  GBytes                     *labels = g_hash_table_lookup (truth->tasks, id);
-  const guint8               *data;
-  gsize                       len = 0;
-
-  if (labels == NULL)
-    labels = truth->labels;
-  if (labels == NULL)
-    return NULL;
-  data = g_bytes_get_data (labels, &len);
-  if (len != params->item_count)
-    return NULL;
-  for (gsize i = 0; i < len; i++)
-    if (data[i] > params->class_count)
-      return NULL;
-  return labels;
-}
 
 /* ---- The bots ----------------------------------------------------------------- */
 
@@ -199,7 +65,7 @@ bot_free (Bot *bot)
 
 typedef struct
 {
-  Truth          truth;
+  TallyBotTruth  truth;
   double         accuracy;
   guint32        seed;
   gboolean       review;
@@ -215,7 +81,7 @@ play_clear (Play *play)
   g_clear_pointer (&play->bots, g_ptr_array_unref);
   g_clear_object (&play->tasks);
   tally_cli_chain_clear (&play->chain);
-  truth_clear (&play->truth);
+  tally_bot_truth_clear (&play->truth);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Play, play_clear)
@@ -476,25 +342,41 @@ bot_annotate (Play      *play,
   g_autoptr (GBytes) labels = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (GRand) rand = NULL;
-  GBytes *truth = truth_for (&play->truth, task);
+  GBytes *truth = tally_bot_truth_for (&play->truth, task);
 
-  if (truth == NULL || tally_task_is_private (task) ||
-      tally_task_get_phase (task, now) != TALLY_TASK_PHASE_LABELING ||
+  if (truth == NULL || tally_task_get_phase (task, now) != TALLY_TASK_PHASE_LABELING ||
       tally_address_equal (tally_task_get_requester (task), &bot->address) ||
-      tally_task_find_seat (task, &bot->address) >= 0 ||
-      tally_task_get_seats_taken (task) >= params->replication ||
       g_hash_table_contains (bot->given_up, id))
     return FALSE;
   record = tally_store_get_submission (bot->store, chain_id, market, tally_task_get_id (task),
                                        &bot->address, TALLY_SUBMISSION_ANNOTATOR, 0, NULL);
-  if (record != NULL)
+  /* A private seat labels once its key came (JOINED): the bot reads the
+   * truth, not the items, but waits as a person would. */
+  if (record != NULL ? record->state != TALLY_SUBMISSION_JOINED
+                     : tally_task_find_seat (task, &bot->address) >= 0 ||
+                         tally_task_get_seats_taken (task) >= params->replication)
     return FALSE;
 
   rand = bot_rand (play, bot, task, 0);
   labels = draw_labels (play, truth, params->class_count, rand);
-  if (!bot_ensure_stake (play, bot, task, &error))
+  if (record == NULL && !bot_ensure_stake (play, bot, task, &error))
     {
       report_join_failure (play, bot, id, id, error);
+      return TRUE;
+    }
+  if (record == NULL && tally_task_is_private (task))
+    {
+      /* The engine gives the seat back by itself if the key never comes. */
+      tally_submitter_join_async (bot->submitter, tally_task_get_id (task), NULL, tally_cli_on_done,
+                                  &result);
+      if (!tally_submitter_join_finish (bot->submitter, tally_cli_wait (&result), NULL, &error))
+        report_join_failure (play, bot, id, id, error);
+      else
+        {
+          g_print (_ ("%s: task %s: %s"), bot->name, id,
+                   tally_submission_state_to_string (TALLY_SUBMISSION_WAITING_FOR_KEY));
+          g_print ("\n");
+        }
       return TRUE;
     }
   tally_submitter_submit_async (bot->submitter, tally_task_get_id (task), labels, NULL, NULL,
@@ -524,9 +406,9 @@ bot_review (Play      *play,
   const TallyAddress         *market = tally_network_profile_get_market_address (play->chain.profile);
   g_autofree char            *id = tally_uint256_to_decimal (tally_task_get_id (task));
   TallyTaskPhase              phase = tally_task_get_phase (task, now);
-  GBytes                     *truth = truth_for (&play->truth, task);
+  GBytes                     *truth = tally_bot_truth_for (&play->truth, task);
 
-  if (truth == NULL || params->reviewers == 0 || tally_task_is_private (task) ||
+  if (truth == NULL || params->reviewers == 0 ||
       phase > TALLY_TASK_PHASE_REVIEW || now > params->review_commit_deadline ||
       tally_address_equal (tally_task_get_requester (task), &bot->address) ||
       tally_task_find_seat (task, &bot->address) >= 0)
@@ -784,7 +666,7 @@ run_bot (int    argc,
     return tally_cli_usage_error (_ ("--seed takes a number from 0 to %u"), G_MAXUINT32);
   play.seed = (guint32) seed;
   play.review = review;
-  if (!truth_load (&play.truth, truth_path, &error))
+  if (!tally_bot_truth_load (&play.truth, truth_path, &error))
     return tally_cli_usage_error ("%s", error->message);
   if ((status = open_bots (&play, (guint) first, (guint) n_accounts)) != TALLY_CLI_EXIT_OK)
     return status;

@@ -1,8 +1,9 @@
-/* cli-submit.c: tally-cli submit, review and run — an annotator's and a
- * reviewer's side of a task, driven by TallySubmitter
+/* cli-submit.c: tally-cli join, leave, submit, review and run — an
+ * annotator's and a reviewer's side of a task, driven by TallySubmitter
  *
- * submit and review write the work down and commit it; run keeps the
- * engine going (reveals, settles, claims) and says what changed.
+ * join takes a seat before labeling and leave gives it back; submit and
+ * review write the work down and commit it; run keeps the engine going
+ * (reveals, settles, claims) and says what changed.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -20,6 +21,7 @@
 #include "store.h"
 #include "submitter.h"
 #include "task-list.h"
+#include "task-seats.h"
 
 /* Label and verdict files are short lists of numbers. */
 #define MAX_LIST_FILE (64 * 1024)
@@ -76,16 +78,16 @@ typedef struct
   TallyStore     *store;
   TallyTaskList  *tasks;
   TallySubmitter *submitter;
-  /* @@ gold engine @@ */
-  /* @@ keyserver engine @@ */
+  TallyRequester *requester;  /* run's, made at its first pass */
+  TallyKeyServer *key_server; /* likewise */
 } Engine;
 
 static void
 engine_clear (Engine *engine)
 {
   g_clear_object (&engine->submitter);
-  /* @@ gold clear @@ */
-  /* @@ keyserver clear @@ */
+  g_clear_object (&engine->requester);
+  g_clear_object (&engine->key_server);
   g_clear_object (&engine->tasks);
   g_clear_object (&engine->store);
 }
@@ -229,6 +231,131 @@ run_review (int    argc,
   return TALLY_CLI_EXIT_OK;
 }
 
+/* ---- join and leave ------------------------------------------------------------ */
+
+/* The task id of a command that takes only that; NULL status on success. */
+static int
+parse_id_only (GOptionContext *context,
+               const char     *summary,
+               int            *argc,
+               char         ***argv,
+               TallyUint256   *id)
+{
+  g_autoptr (GError) error = NULL;
+  int status;
+
+  g_option_context_set_summary (context, summary);
+  if ((status = tally_cli_parse_options (context, argc, argv)) != TALLY_CLI_EXIT_OK)
+    return status;
+  if (*argc != 2)
+    return tally_cli_usage_error (_ ("%s takes a task id"), (*argv)[0]);
+  if (!tally_cli_parse_task_id (id, (*argv)[1], &error))
+    return tally_cli_usage_error ("%s", error->message);
+  return TALLY_CLI_EXIT_OK;
+}
+
+static int
+run_join (int    argc,
+          char **argv)
+{
+  g_autoptr (GOptionContext) context = g_option_context_new (_ ("ID"));
+  g_auto (TallyCliChain) chain = { 0 };
+  g_auto (Engine) engine = { 0 };
+  g_autoptr (TallySubmissionRecord) record = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *locked = NULL;
+  GAsyncResult    *result = NULL;
+  TallyUint256     id, lock, fee;
+  TallyTask       *task;
+  guint            seat = 0;
+  int              status;
+
+  status = parse_id_only (context,
+                          _ ("Take a seat of a task before labeling it: a seat locks stake until "
+                             "the task is settled or the seat is given back."),
+                          &argc, &argv, &id);
+  if (status != TALLY_CLI_EXIT_OK || (status = open_engine (&chain, &engine)) != TALLY_CLI_EXIT_OK)
+    return status;
+
+  tally_submitter_join_async (engine.submitter, &id, NULL, tally_cli_on_done, &result);
+  if (!tally_submitter_join_finish (engine.submitter, tally_cli_wait (&result), &seat, &error))
+    {
+      g_clear_object (&result);
+      return tally_cli_failure ("%s", error->message);
+    }
+  g_clear_object (&result);
+  task = tally_task_list_lookup (engine.tasks, &id);
+  g_assert (task != NULL);
+  tally_task_seats_get_lock (task, &lock);
+  locked = tally_cli_chain_format (&chain, &lock);
+  g_print (_ ("Joined task %s: seat %u of %u.\n"), argv[1], seat + 1,
+           tally_task_get_params (task)->replication);
+  g_print (_ ("Locked: %s of your stake until the task is settled.\n"), locked);
+  record = tally_store_get_submission (engine.store,
+                                       tally_network_profile_get_chain_id (chain.profile),
+                                       tally_network_profile_get_market_address (chain.profile),
+                                       &id, &chain.account, TALLY_SUBMISSION_ANNOTATOR, 0, NULL);
+  if (record != NULL && record->state == TALLY_SUBMISSION_WAITING_FOR_KEY)
+    g_print (_ ("The items are private: waiting for the key server to grant the task key. "
+                "Leaving is free until then.\n"));
+  else
+    {
+      g_autofree char *burned = NULL;
+
+      tally_task_seats_get_leave_fee (task, &chain.account, &fee);
+      burned = tally_cli_chain_format (&chain, &fee);
+      g_print (_ ("Leaving before you commit burns %s.\n"), burned);
+    }
+  return TALLY_CLI_EXIT_OK;
+}
+
+static int
+run_leave (int    argc,
+           char **argv)
+{
+  g_autoptr (GOptionContext) context = g_option_context_new (_ ("ID"));
+  g_auto (TallyCliChain) chain = { 0 };
+  g_auto (Engine) engine = { 0 };
+  g_autoptr (GError) error = NULL;
+  g_autofree char *burned = NULL;
+  g_autofree char *freed = NULL;
+  GAsyncResult    *result = NULL;
+  TallyUint256     id, fee, lock;
+  TallyTask       *task;
+  int              status;
+
+  status = parse_id_only (context,
+                          _ ("Give a seat back before committing to it: its stake is unlocked, "
+                             "less the task’s leave fee."),
+                          &argc, &argv, &id);
+  if (status != TALLY_CLI_EXIT_OK || (status = open_engine (&chain, &engine)) != TALLY_CLI_EXIT_OK)
+    return status;
+
+  tally_submitter_leave_async (engine.submitter, &id, NULL, tally_cli_on_done, &result);
+  if (!tally_submitter_leave_finish (engine.submitter, tally_cli_wait (&result), &fee, &error))
+    {
+      g_clear_object (&result);
+      return tally_cli_failure ("%s", error->message);
+    }
+  g_clear_object (&result);
+  task = tally_task_list_lookup (engine.tasks, &id);
+  g_assert (task != NULL);
+  tally_task_seats_get_lock (task, &lock);
+  /* leave() unlocks the whole lock and takes the fee out of the stake. */
+  if (!tally_uint256_sub (&lock, &lock, &fee))
+    tally_uint256_from_uint64 (&lock, 0);
+  freed = tally_cli_chain_format (&chain, &lock);
+  if (tally_uint256_is_zero (&fee))
+    g_print (_ ("Left task %s for free: %s of your stake is free again.\n"), argv[1], freed);
+  else
+    {
+      burned = tally_cli_chain_format (&chain, &fee);
+      g_print (_ ("Left task %s: %s was burned as the leave fee; %s of your stake is free again.\n"),
+               argv[1], burned, freed);
+    }
+  return TALLY_CLI_EXIT_OK;
+}
+
 /* ---- run --------------------------------------------------------------------- */
 
 static gboolean quit;
@@ -337,9 +464,11 @@ run_run (int    argc,
   guint signals[2];
   int   status;
 
-  g_option_context_set_summary (context, _ ("Keep the account’s submissions going: reveal them "
-                                            "when their window opens, settle tasks past their last "
-                                            "deadline and claim rewards."));
+  g_option_context_set_summary (
+    context, _ ("Keep the account’s work going: reveal its submissions and reviews when their "
+                "window opens, settle tasks past their last deadline and claim rewards; as a "
+                "requester, reveal the gold of its tasks in time; as a key server, grant each "
+                "private task’s key to every seat."));
   g_option_context_add_main_entries (context, options, GETTEXT_PACKAGE);
   if ((status = tally_cli_parse_options (context, &argc, &argv)) != TALLY_CLI_EXIT_OK)
     return status;
@@ -365,8 +494,36 @@ run_run (int    argc,
       tally_submitter_step_async (engine.submitter, NULL, tally_cli_on_done, &result);
       ok = tally_submitter_step_finish (engine.submitter, tally_cli_wait (&result), &left, &error);
       g_clear_object (&result);
-      /* @@ gold run @@ */
-      /* @@ keyserver run @@ */
+      {
+        /* The account's tasks as a requester: creates to finish, gold to
+         * reveal. A failure is reported like the submitter's. */
+        g_autoptr (GError) requester_error = NULL;
+
+        if (!tally_cli_requester_pass (&engine.requester, engine.store, engine.tasks,
+                                       chain.manager, &left, &requester_error))
+          {
+            if (ok)
+              error = g_steal_pointer (&requester_error);
+            else
+              g_printerr ("tally-cli: %s\n", requester_error->message);
+            ok = FALSE;
+          }
+      }
+      {
+        /* Private tasks this account is the key server of: their keys to
+         * every seat. A failure is reported like the submitter's. */
+        g_autoptr (GError) key_error = NULL;
+
+        if (!tally_cli_key_server_pass (&engine.key_server, engine.tasks, chain.manager,
+                                        &key_error))
+          {
+            if (ok)
+              error = g_steal_pointer (&key_error);
+            else
+              g_printerr ("tally-cli: %s\n", key_error->message);
+            ok = FALSE;
+          }
+      }
       print_changes (&engine, &chain, before);
       if (!ok)
         {
@@ -392,6 +549,8 @@ run_run (int    argc,
 }
 
 const TallyCliCommand tally_cli_submit_commands[] = {
+  { "join", "ID", N_ ("Take a seat of a task before labeling it"), run_join },
+  { "leave", "ID", N_ ("Give a seat back before committing (the leave fee is burned)"), run_leave },
   { "submit", "ID --labels FILE [--payload FILE]", N_ ("Commit labels to a task (joining it first)"),
     run_submit },
   { "review", "ID --annotator ADDRESS --verdicts FILE", N_ ("Commit verdicts on a submission"),

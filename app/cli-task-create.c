@@ -4,7 +4,9 @@
  * and checked as annotators will check it (docs/manifest.md), against the
  * URI the task will name: a task nobody could load is never paid for. Its
  * keccak-256 is the task's manifest hash, its items and classes the task's
- * counts.
+ * counts. The task is created through TallyRequester, so it is in the
+ * store (with its gold, from --gold) before the create is broadcast, and
+ * tally-cli run reveals the gold in its window.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -18,12 +20,18 @@
 #include "cli.h"
 #include "core-error.h"
 #include "manifest.h"
+#include "requester.h"
+#include "task-gold.h"
+#include "task-key.h"
 #include "wallet/tally-wallet.h"
 
 #define MANIFEST_MAX_SIZE   (4 * 1024 * 1024)
 #define DEFAULT_PHASE_HOURS 24
 /* A server that stops answering fails the command rather than hanging it. */
 #define FETCH_TIMEOUT_S 30
+/* A gold file is a short JSON object. */
+#define GOLD_MAX_SIZE            (1024 * 1024)
+#define DEFAULT_MIN_GOLD_PERCENT "80"
 
 /* Up to MANIFEST_MAX_SIZE bytes of stream, or TALLY_CORE_ERROR_TOO_LARGE. */
 static GBytes *
@@ -142,10 +150,37 @@ parse_percent (guint      *bps,
   return TRUE;
 }
 
+/* --gold FILE, read as tally_task_gold_parse() says. */
+static gboolean
+read_gold (TallyManifest *manifest,
+           const char    *path,
+           GArray       **indices,
+           GBytes       **labels,
+           GError       **error)
+{
+  g_autofree char *text = NULL;
+  gsize            len = 0;
+
+  if (!g_file_get_contents (path, &text, &len, error))
+    return FALSE;
+  if (len > GOLD_MAX_SIZE)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _ ("%s: a gold file is at most %u KiB"), path, GOLD_MAX_SIZE / 1024);
+      return FALSE;
+    }
+  if (!tally_task_gold_parse (manifest, text, len, indices, labels, error))
+    {
+      g_prefix_error (error, "%s: ", path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 typedef struct
 {
   char *manifest, *manifest_uri, *reward, *stake_per_item, *review_reward;
-  char *slash_percent, *quorum_percent, *leave_fee;
+  char *slash_percent, *quorum_percent, *leave_fee, *gold, *min_gold_percent, *key_server;
   gint  replication, reviewers, items, classes;
   gint  hours[4];
 } CreateOptions;
@@ -155,6 +190,9 @@ create_options_clear (CreateOptions *o)
 {
   g_free (o->manifest);
   g_free (o->manifest_uri);
+  g_free (o->gold);
+  g_free (o->min_gold_percent);
+  g_free (o->key_server);
   g_free (o->reward);
   g_free (o->stake_per_item);
   g_free (o->review_reward);
@@ -207,7 +245,9 @@ fill_params (TallyLabelTaskParams *p,
                                         o->review_reward, error)) &&
          tally_cli_chain_parse_amount (chain, &p->leave_fee, "--leave-fee", o->leave_fee, error) &&
          parse_percent (&p->slash_bps, "--slash-percent", o->slash_percent, TRUE, error) &&
-         parse_percent (&p->quorum_bps, "--quorum-percent", o->quorum_percent, FALSE, error);
+         parse_percent (&p->quorum_bps, "--quorum-percent", o->quorum_percent, FALSE, error) &&
+         (o->gold == NULL || parse_percent (&p->min_gold_accuracy_bps, "--min-gold-percent",
+                                            o->min_gold_percent, TRUE, error));
 }
 
 /* The manifest's bytes and the URI the task will name. */
@@ -240,20 +280,23 @@ load_manifest (const CreateOptions *o,
   return TALLY_CLI_EXIT_OK;
 }
 
+/* Through TallyRequester, so the task is in the store (and its gold, to be
+ * revealed by tally-cli run) before the create is broadcast. */
 static int
 send_create_task (TallyCliChain              *chain,
                   const TallyLabelTaskParams *p,
-                  const char                 *uri)
+                  const char                 *uri,
+                  GArray                     *gold_indices,
+                  GBytes                     *gold_labels)
 {
-  const TallyAddress *market = tally_network_profile_get_market_address (chain->profile);
-  g_autoptr (TallyRpcReceipt) receipt = NULL;
   g_autoptr (GError) error = NULL;
-  g_autofree char   *hash = NULL;
-  g_autofree char   *id = NULL;
-  const TallyRpcLog *log;
-  TallyUint256       budget, balance, task_id;
-  guint8            *calldata = NULL;
-  gsize              calldata_len = 0;
+  g_autoptr (TallyStore) store = NULL;
+  g_autoptr (TallyTaskList) tasks = NULL;
+  g_autoptr (TallyRequester) requester = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autofree char *store_path = tally_store_default_path ();
+  g_autofree char *id = NULL;
+  TallyUint256     budget, balance, task_id;
 
   if (!tally_label_task_params_budget (p, &budget))
     return tally_cli_usage_error (_ ("the task’s budget does not fit 256 bits"));
@@ -268,28 +311,64 @@ send_create_task (TallyCliChain              *chain,
                                 have);
     }
 
-  /* The market pulls the budget into escrow: approve exactly that. */
-  if (!tally_label_token_encode_approve (&calldata, &calldata_len, market, &budget, &error) ||
-      (receipt = tally_cli_chain_send (chain,
-                                       tally_network_profile_get_token_address (chain->profile),
-                                       calldata, calldata_len, "Approve task budget",
-                                       &error)) == NULL)
+  if (!tally_cli_chain_sync (chain, &error) ||
+      (store = tally_store_open (store_path, &error)) == NULL)
     return tally_cli_failure ("%s", error->message);
-  g_clear_pointer (&receipt, tally_rpc_receipt_free);
-  if (!tally_label_market_encode_create_task (&calldata, &calldata_len, p, uri, &error) ||
-      (receipt = tally_cli_chain_send (chain, market, calldata, calldata_len, "Create task",
-                                       &error)) == NULL)
+  tasks = tally_task_list_new (chain->log);
+  requester = tally_requester_new (store, tasks, chain->manager);
+  tally_requester_create_task_async (requester, p, uri, gold_indices, gold_labels, NULL,
+                                     tally_cli_on_done, &result);
+  if (!tally_requester_create_task_finish (requester, tally_cli_wait (&result), &task_id, &error))
     return tally_cli_failure ("%s", error->message);
 
-  /* TaskCreated(uint256 indexed taskId, address indexed requester, ...) */
-  log = tally_cli_chain_find_log (chain, receipt, "TaskCreated");
-  hash = tally_hex_encode (receipt->transaction_hash, TALLY_RPC_HASH_LEN);
-  if (log == NULL || log->n_topics < 2)
-    return tally_cli_failure (_ ("Transaction %s created no task"), hash);
-  tally_uint256_from_bytes32 (&task_id, log->topics[1]);
   id = tally_uint256_to_decimal (&task_id);
   g_print (_ ("Task:        %s\n"), id);
-  g_print (_ ("Transaction: %s\n"), hash);
+  if (gold_indices != NULL)
+    {
+      g_autofree char *after = tally_cli_format_time (p->reveal_deadline);
+      g_autofree char *until = tally_cli_format_time (p->review_reveal_deadline);
+
+      g_print (ngettext ("Gold:        %u item, revealed by tally-cli run after %s and before %s\n",
+                         "Gold:        %u items, revealed by tally-cli run after %s and before %s\n",
+                         gold_indices->len),
+               gold_indices->len, after, until);
+    }
+  return TALLY_CLI_EXIT_OK;
+}
+
+/* A private dataset's task names the account that grants its key; when
+ * that is this one, the key must be in its keyring now, or no annotator
+ * would ever get it. */
+static int
+choose_key_server (TallyLabelTaskParams *p,
+                   TallyCliChain        *chain,
+                   TallyManifest        *manifest,
+                   const char           *key_server)
+{
+  g_autoptr (GError) error = NULL;
+  guint8 key[TALLY_TASK_KEY_LEN];
+
+  if (!tally_manifest_is_encrypted (manifest))
+    {
+      if (key_server != NULL)
+        return tally_cli_usage_error (_ ("--key-server is for a private dataset, and this manifest "
+                                         "is not encrypted"));
+      return TALLY_CLI_EXIT_OK;
+    }
+  p->has_key_server = TRUE;
+  if (key_server == NULL)
+    p->key_server = chain->account;
+  else if (!tally_address_parse (&p->key_server, key_server, &error))
+    return tally_cli_usage_error ("--key-server: %s", error->message);
+  if (!tally_address_equal (&p->key_server, &chain->account))
+    return TALLY_CLI_EXIT_OK;
+  if (!tally_task_key_lookup_sync (&chain->account, tally_manifest_get_key_hash (manifest), key,
+                                   NULL, &error))
+    return tally_cli_failure (_ ("This account is the task’s key server but its keyring does not "
+                                 "hold the dataset’s key (%s): “tally-cli dataset import-key” "
+                                 "puts it there"),
+                              error->message);
+  tally_wipe (key, sizeof key);
   return TALLY_CLI_EXIT_OK;
 }
 
@@ -334,6 +413,17 @@ tally_cli_run_task_create (int    argc,
       N_ ("Items: checked against the manifest’s"), "N" },
     { "classes", 0, 0, G_OPTION_ARG_INT, &o.classes,
       N_ ("Label classes: checked against the manifest’s"), "N" },
+    { "gold", 0, 0, G_OPTION_ARG_FILENAME, &o.gold,
+      N_ ("Reference items: a JSON object of item id to class name or number (from 1)"),
+      N_ ("FILE") },
+    { "key-server", 0, 0, G_OPTION_ARG_STRING, &o.key_server,
+      N_ ("Of a private dataset: the account that grants its key to every seat (default: "
+          "this account, whose keyring must hold the key)"),
+      N_ ("ADDRESS") },
+    { "min-gold-percent", 0, 0, G_OPTION_ARG_STRING, &o.min_gold_percent,
+      N_ ("Share of the gold an annotator must get right, or all its labels count as wrong "
+          "(default 80)"),
+      "P" },
     { NULL }
   };
   g_autoptr (GOptionContext) context = g_option_context_new (NULL);
@@ -341,6 +431,8 @@ tally_cli_run_task_create (int    argc,
   g_autoptr (GBytes) manifest = NULL;
   g_autoptr (TallyManifest) parsed = NULL;
   g_autoptr (GError) error = NULL;
+  g_autoptr (GArray) gold_indices = NULL;
+  g_autoptr (GBytes) gold_labels = NULL;
   g_autofree char     *uri = NULL;
   TallyLabelTaskParams p = { 0 };
   guint64              now = 0, deadline;
@@ -349,7 +441,10 @@ tally_cli_run_task_create (int    argc,
   g_option_context_set_summary (context,
                                 _ ("Create a labeling task as its requester: the budget is "
                                    "approved and escrowed, and the new task’s id printed. The "
-                                   "manifest’s keccak-256 becomes the task’s manifest hash."));
+                                   "manifest’s keccak-256 becomes the task’s manifest hash. "
+                                   "With --gold, the reference items are committed now and "
+                                   "revealed by “tally-cli run” after the reveal deadline: keep "
+                                   "it running."));
   g_option_context_add_main_entries (context, options, GETTEXT_PACKAGE);
   if ((status = tally_cli_parse_options (context, &argc, &argv)) != TALLY_CLI_EXIT_OK)
     return status;
@@ -365,6 +460,10 @@ tally_cli_run_task_create (int    argc,
     o.quorum_percent = g_strdup ("50");
   if (o.leave_fee == NULL)
     o.leave_fee = g_strdup ("0");
+  if (o.min_gold_percent != NULL && o.gold == NULL)
+    return tally_cli_usage_error (_ ("--min-gold-percent goes with --gold"));
+  if (o.min_gold_percent == NULL)
+    o.min_gold_percent = g_strdup (DEFAULT_MIN_GOLD_PERCENT);
 
   if ((status = tally_cli_chain_open (&chain, TALLY_CLI_CHAIN_ACCOUNT)) != TALLY_CLI_EXIT_OK)
     return status;
@@ -384,6 +483,13 @@ tally_cli_run_task_create (int    argc,
     return tally_cli_usage_error ("%s", error->message);
   tally_keccak256 (p.manifest_hash, g_bytes_get_data (manifest, NULL),
                    g_bytes_get_size (manifest));
+  if (o.gold != NULL && !read_gold (parsed, o.gold, &gold_indices, &gold_labels, &error))
+    return tally_cli_usage_error ("%s", error->message);
+  if (o.gold == NULL && p.replication < 2 && p.reviewers == 0)
+    return tally_cli_usage_error (_ ("a task with one annotator per item needs reviewers or "
+                                     "--gold: nothing else could tell a wrong label"));
+  if ((status = choose_key_server (&p, &chain, parsed, o.key_server)) != TALLY_CLI_EXIT_OK)
+    return status;
 
   if ((status = tally_cli_chain_open_signer (&chain)) != TALLY_CLI_EXIT_OK)
     return status;
@@ -397,5 +503,5 @@ tally_cli_run_task_create (int    argc,
   p.review_commit_deadline = deadline += (guint64) o.hours[2] * 3600;
   p.review_reveal_deadline = deadline += (guint64) o.hours[3] * 3600;
 
-  return send_create_task (&chain, &p, uri);
+  return send_create_task (&chain, &p, uri, gold_indices, gold_labels);
 }

@@ -17,6 +17,8 @@
 
 #include "cli.h"
 #include "core-error.h"
+#include "manifest-loader.h"
+#include "task-gold.h"
 #include "task-list.h"
 #include "wallet/tally-wallet.h"
 
@@ -126,6 +128,107 @@ add_seat_outcome (JsonBuilder        *builder,
   tally_cli_json_add_amount (builder, "slashed", slashed, decimals);
 }
 
+/* "gold": the seat's score on the revealed gold, or null. */
+static void
+add_seat_gold (JsonBuilder *builder,
+               TallyTask   *task,
+               guint        seat)
+{
+  guint correct = 0, total = 0;
+
+  json_builder_set_member_name (builder, "gold");
+  if (!tally_task_gold_score (task, seat, &correct, &total))
+    {
+      json_builder_add_null_value (builder);
+      return;
+    }
+  json_builder_begin_object (builder);
+  add_int (builder, "correct", correct);
+  add_int (builder, "total", total);
+  json_builder_set_member_name (builder, "failed");
+  json_builder_add_boolean_value (builder, tally_task_gold_failed (task, seat));
+  json_builder_end_object (builder);
+}
+
+/* A label's class name in the manifest, or NULL. */
+static const char *
+class_name (TallyManifest *manifest,
+            guint8         label)
+{
+  if (manifest == NULL || label == 0 || label > tally_manifest_get_n_label_classes (manifest))
+    return NULL;
+  return tally_manifest_get_label_class (manifest, label - 1u)->name;
+}
+
+static const char *
+item_id (TallyManifest *manifest,
+         guint          index)
+{
+  if (manifest == NULL || index >= tally_manifest_get_n_items (manifest))
+    return NULL;
+  return tally_manifest_get_item (manifest, index)->id;
+}
+
+static void
+add_label (JsonBuilder   *builder,
+           const char    *name,
+           TallyManifest *manifest,
+           guint8         label)
+{
+  g_autofree char *member = g_strconcat (name, "Name", NULL);
+
+  add_int (builder, name, label);
+  json_builder_set_member_name (builder, member);
+  if (class_name (manifest, label) != NULL)
+    json_builder_add_string_value (builder, class_name (manifest, label));
+  else
+    json_builder_add_null_value (builder);
+}
+
+/* "yourGold": how the account's own seat did on the gold, each missed item
+ * with the manifest's names when it could be read; null without a score. */
+static void
+add_your_gold (JsonBuilder   *builder,
+               TallyCliChain *chain,
+               TallyTask     *task,
+               TallyManifest *manifest)
+{
+  gint seat = chain->has_account ? tally_task_find_seat (task, &chain->account) : -1;
+  g_autoptr (GArray) missed = seat >= 0 ? tally_task_gold_missed (task, (guint) seat) : NULL;
+  guint correct = 0, total = 0;
+
+  json_builder_set_member_name (builder, "yourGold");
+  if (missed == NULL || !tally_task_gold_score (task, (guint) seat, &correct, &total))
+    {
+      json_builder_add_null_value (builder);
+      return;
+    }
+  json_builder_begin_object (builder);
+  add_int (builder, "correct", correct);
+  add_int (builder, "total", total);
+  json_builder_set_member_name (builder, "failed");
+  json_builder_add_boolean_value (builder, tally_task_gold_failed (task, (guint) seat));
+  json_builder_set_member_name (builder, "missed");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < missed->len; i++)
+    {
+      const TallyTaskGoldMiss *miss = &g_array_index (missed, TallyTaskGoldMiss, i);
+
+      json_builder_begin_object (builder);
+      add_int (builder, "index", miss->index);
+      json_builder_set_member_name (builder, "item");
+      if (item_id (manifest, miss->index) != NULL)
+        json_builder_add_string_value (builder, item_id (manifest, miss->index));
+      else
+        json_builder_add_null_value (builder);
+      add_label (builder, "label", manifest, miss->given);
+      add_label (builder, "goldLabel", manifest, miss->gold);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+}
+
 static void
 add_seats (JsonBuilder *builder,
            TallyTask   *task,
@@ -146,6 +249,7 @@ add_seats (JsonBuilder *builder,
       json_builder_add_string_value (builder, seat_names[seat->state]);
       add_seat_outcome (builder, seat->settled, seat->correct, seat->wrong, &seat->reward,
                         &seat->slashed, decimals);
+      add_seat_gold (builder, task, s);
       json_builder_set_member_name (builder, "reviews");
       json_builder_begin_array (builder);
       for (guint r = 0; r < p->reviewers; r++)
@@ -191,7 +295,8 @@ add_task (JsonBuilder           *builder,
           TallyTask             *task,
           guint64                now,
           gboolean               detail,
-          const TallyLabelStake *stake)
+          const TallyLabelStake *stake,
+          TallyManifest         *manifest)
 {
   const TallyLabelTaskParams *p = tally_task_get_params (task);
   g_autofree char            *hash = tally_hex_encode (p->manifest_hash, 32);
@@ -260,6 +365,7 @@ add_task (JsonBuilder           *builder,
             json_builder_add_int_value (builder, g_array_index (indices, guint16, i));
         }
       json_builder_end_array (builder);
+      add_your_gold (builder, chain, task, manifest);
       add_seats (builder, task, chain->decimals);
 
       json_builder_set_member_name (builder, "settlement");
@@ -362,7 +468,7 @@ run_tasks (int    argc,
       g_autoptr (TallyTask) task = g_list_model_get_item (G_LIST_MODEL (tasks), i);
 
       if (json)
-        add_task (builder, &chain, task, now, FALSE, NULL);
+        add_task (builder, &chain, task, now, FALSE, NULL, NULL);
       else
         print_task_line (&chain, task, now);
     }
@@ -372,11 +478,110 @@ run_tasks (int    argc,
   return TALLY_CLI_EXIT_OK;
 }
 
+/* "80%", "87.5%" */
+static char *
+format_bps (guint bps)
+{
+  if (bps % 100 == 0)
+    return g_strdup_printf ("%u%%", bps / 100);
+  if (bps % 10 == 0)
+    return g_strdup_printf ("%u.%u%%", bps / 100, bps % 100 / 10);
+  return g_strdup_printf ("%u.%02u%%", bps / 100, bps % 100);
+}
+
+/* What the task's gold means for an annotator, how each seat did on it,
+ * and which gold items the account missed. */
+static void
+print_gold_text (TallyCliChain *chain,
+                 TallyTask     *task,
+                 TallyManifest *manifest)
+{
+  const TallyLabelTaskParams *p = tally_task_get_params (task);
+  g_autofree char            *minimum = format_bps (p->min_gold_accuracy_bps);
+  g_autoptr (GArray) missed = NULL;
+  gint  own = chain->has_account ? tally_task_find_seat (task, &chain->account) : -1;
+  guint correct = 0, total = 0;
+
+  if (!tally_task_has_gold (task))
+    return;
+  if (!tally_task_get_gold_revealed (task))
+    {
+      g_print (_ ("Gold:       reference items hidden among the others; get at least %s of them "
+                  "right, or every label of the submission counts as wrong\n"),
+               minimum);
+      return;
+    }
+  g_print (_ ("Gold:       %u reference items revealed; at least %s of them right needed\n"),
+           tally_task_get_gold_indices (task)->len, minimum);
+  for (guint s = 0; s < p->replication; s++)
+    if (tally_task_gold_score (task, s, &correct, &total))
+      g_print (tally_task_gold_failed (task, s) ? _ ("Seat %u gold: %u of %u right, failed gold\n")
+                                                : _ ("Seat %u gold: %u of %u right, passed\n"),
+               s, correct, total);
+  if (own < 0 || (missed = tally_task_gold_missed (task, (guint) own)) == NULL ||
+      !tally_task_gold_score (task, (guint) own, &correct, &total))
+    return;
+  g_print (tally_task_gold_failed (task, (guint) own)
+             ? _ ("Your gold:  %u of %u right, under %s: every label of yours counts as wrong\n")
+             : _ ("Your gold:  %u of %u right (at least %s needed)\n"),
+           correct, total, minimum);
+  for (guint i = 0; i < missed->len; i++)
+    {
+      const TallyTaskGoldMiss *miss = &g_array_index (missed, TallyTaskGoldMiss, i);
+      g_autofree char         *given = g_strdup (class_name (manifest, miss->given));
+      g_autofree char         *gold = g_strdup (class_name (manifest, miss->gold));
+
+      if (given == NULL)
+        given = miss->given == 0 ? g_strdup (_ ("nothing (skipped)"))
+                                 : g_strdup_printf (_ ("class %u"), miss->given);
+      if (gold == NULL)
+        gold = g_strdup_printf (_ ("class %u"), miss->gold);
+      if (item_id (manifest, miss->index) != NULL)
+        g_print (_ ("Missed:     item %s (index %u): you said %s, the gold is %s\n"),
+                 item_id (manifest, miss->index), miss->index, given, gold);
+      else
+        g_print (_ ("Missed:     item at index %u: you said %s, the gold is %s\n"), miss->index,
+                 given, gold);
+    }
+}
+
+/* The task's manifest, checked against its hash, for the names of items
+ * and classes; NULL (said on stderr) when it cannot be read. */
+static TallyManifest *
+load_task_manifest (TallyTask *task)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  TallyManifest *manifest;
+
+  tally_manifest_load_async (tally_task_get_manifest_uri (task),
+                             tally_task_get_params (task)->manifest_hash, NULL, NULL,
+                             tally_cli_on_done, &result);
+  manifest = tally_manifest_load_finish (tally_cli_wait (&result), &error);
+  if (manifest == NULL)
+    g_printerr (_ ("tally-cli: the task’s manifest could not be read, so items are shown by "
+                   "index: %s\n"),
+                error->message);
+  return manifest;
+}
+
+/* Names are only needed for the gold items the account missed. */
+static gboolean
+needs_manifest (TallyCliChain *chain,
+                TallyTask     *task)
+{
+  gint seat = chain->has_account ? tally_task_find_seat (task, &chain->account) : -1;
+  g_autoptr (GArray) missed = seat >= 0 ? tally_task_gold_missed (task, (guint) seat) : NULL;
+
+  return missed != NULL && missed->len > 0;
+}
+
 static void
 print_task_text (TallyCliChain         *chain,
                  TallyTask             *task,
                  guint64                now,
-                 const TallyLabelStake *stake)
+                 const TallyLabelStake *stake,
+                 TallyManifest         *manifest)
 {
   const TallyLabelTaskParams *p = tally_task_get_params (task);
   g_autofree char            *id = tally_uint256_to_decimal (tally_task_get_id (task));
@@ -443,6 +648,7 @@ print_task_text (TallyCliChain         *chain,
 
       g_print (_ ("Settled:    %s refunded to the requester, %s burned\n"), refund, burned);
     }
+  print_gold_text (chain, task, manifest);
 }
 
 /* The task of argv[1], or a failure printed. */
@@ -480,6 +686,7 @@ run_task_show (int    argc,
   g_auto (TallyCliChain) chain = { 0 };
   g_autoptr (TallyTaskList) tasks = NULL;
   g_autoptr (GError) error = NULL;
+  g_autoptr (TallyManifest) manifest = NULL;
   TallyTask      *task = NULL;
   TallyLabelStake stake;
   guint64         now = 0;
@@ -497,16 +704,18 @@ run_task_show (int    argc,
     return status;
   if (chain.has_account && !tally_cli_chain_stake_of (&chain, &stake, &error))
     return tally_cli_failure ("%s", error->message);
+  if (needs_manifest (&chain, task))
+    manifest = load_task_manifest (task);
 
   if (json)
     {
       g_autoptr (JsonBuilder) builder = json_builder_new ();
 
-      add_task (builder, &chain, task, now, TRUE, chain.has_account ? &stake : NULL);
+      add_task (builder, &chain, task, now, TRUE, chain.has_account ? &stake : NULL, manifest);
       tally_cli_json_print (builder);
     }
   else
-    print_task_text (&chain, task, now, chain.has_account ? &stake : NULL);
+    print_task_text (&chain, task, now, chain.has_account ? &stake : NULL, manifest);
   return TALLY_CLI_EXIT_OK;
 }
 

@@ -7,9 +7,11 @@
 #include <glib.h>
 #include <json-glib/json-glib.h>
 
+#include "key-server.h"
 #include "label-market.h"
 #include "market-log.h"
 #include "network-profile.h"
+#include "requester.h"
 #include "rpc-client.h"
 #include "tx-manager.h"
 #include "wallet/keys.h"
@@ -43,6 +45,22 @@ extern const TallyCliCommand tally_cli_export_commands[];
 extern const TallyCliCommand tally_cli_bot_commands[];
 extern const TallyCliCommand tally_cli_dataset_commands[];
 extern const TallyCliCommand tally_cli_fetch_commands[];
+
+/* run's passes besides the submitter's; each makes its engine at the first
+ * call. cli-requester.c: the account's own tasks (creates a crash cut
+ * short, gold revealed in its window), their unfinished count added to
+ * *left. cli-keyserver.c: the key of every private task the account serves,
+ * to every seat. */
+gboolean tally_cli_requester_pass (TallyRequester **requester,
+                                   TallyStore      *store,
+                                   TallyTaskList   *tasks,
+                                   TallyTxManager  *manager,
+                                   guint           *left,
+                                   GError         **error);
+gboolean tally_cli_key_server_pass (TallyKeyServer **server,
+                                    TallyTaskList   *tasks,
+                                    TallyTxManager  *manager,
+                                    GError         **error);
 
 /* cli-task-create.c */
 int tally_cli_run_task_create (int    argc,

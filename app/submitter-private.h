@@ -1,4 +1,4 @@
-/* submitter-private.h: what submitter.c and submitter-step.c share
+/* submitter-private.h: what the submitter's files share
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -71,6 +71,46 @@ void _tally_submitter_commit_done (TallySubmitter        *self,
                                    GAsyncResult          *result,
                                    TallySubmissionRecord *record,
                                    GTask                 *task);
+
+/* ---- submitter-seat.c ---- */
+
+/* Calldata of join (of joinReview of seat when review) for chain_task:
+ * with the signer's public key on a private task. */
+gboolean _tally_submitter_encode_join (TallySubmitter *self,
+                                       TallyTask      *chain_task,
+                                       gboolean        review,
+                                       guint           seat,
+                                       guint8        **calldata,
+                                       gsize          *len,
+                                       GError        **error) G_GNUC_WARN_UNUSED_RESULT;
+/* The state of a seat just taken: WAITING_FOR_KEY on a private task with
+ * no grant for this account yet, JOINED otherwise. */
+TallySubmissionState _tally_submitter_seated_state (TallySubmitter *self,
+                                                    TallyTask      *chain_task);
+/* TRUE when a private seat still waiting for its key should be given
+ * back: the commit deadline is less than TALLY_SUBMITTER_KEY_MARGIN away. */
+gboolean _tally_submitter_key_too_late (TallyTask *chain_task,
+                                        guint64    now);
+/* A join the chain refused for want of a seat, as the clear
+ * "Task N has no seat left"; any other error as it is. Takes error. */
+GError *_tally_submitter_join_error (GError             *error,
+                                     const TallyUint256 *task_id) G_GNUC_WARN_UNUSED_RESULT;
+
+/* Takes a seat of chain_task for record, which the caller keeps alive and
+ * which is updated and written down at each step: JOINING before the join
+ * is sent, JOINED or WAITING_FOR_KEY once it is mined; FAILED with the
+ * reason when the chain refuses it. A full task is refused before anything
+ * is written or sent. */
+void     _tally_submitter_take_seat_async (TallySubmitter        *self,
+                                           TallyTask             *chain_task,
+                                           TallySubmissionRecord *record,
+                                           GCancellable          *cancellable,
+                                           GAsyncReadyCallback    callback,
+                                           gpointer               user_data);
+gboolean _tally_submitter_take_seat_finish (TallySubmitter *self,
+                                            GAsyncResult   *result,
+                                            guint          *seat,
+                                            GError        **error);
 
 /* A new record of this account's annotator submission to task_id. */
 TallySubmissionRecord *_tally_submitter_new_record (TallySubmitter     *self,

@@ -220,8 +220,8 @@ on_review_refreshed (GObject      *source,
                                    g_task_get_cancellable (task), on_review_salt, g_object_ref (task));
       return;
     }
-  if (!tally_label_market_encode_join_review (&calldata, &len, &review->task_id, review->seat, NULL,
-                                              0, &error))
+  /* On a private task the key server seals the key to the reviewer too. */
+  if (!_tally_submitter_encode_join (self, chain_task, TRUE, review->seat, &calldata, &len, &error))
     {
       g_task_return_error (task, error);
       return;

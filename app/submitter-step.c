@@ -104,6 +104,7 @@ step_failed (GTask  *task,
 {
   TallySubmissionRecord *record = current (task);
   Step                  *step = g_task_get_task_data (task);
+  gboolean               final;
 
   step->joining = FALSE;
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -112,8 +113,18 @@ step_failed (GTask  *task,
       g_object_unref (task);
       return;
     }
-  if (g_error_matches (error, TALLY_CORE_ERROR, TALLY_CORE_ERROR_REVERTED) &&
-      (record->state == TALLY_SUBMISSION_COMMITTING || record->state == TALLY_SUBMISSION_REVEALING))
+  final = g_error_matches (error, TALLY_CORE_ERROR, TALLY_CORE_ERROR_REVERTED) &&
+          (record->state == TALLY_SUBMISSION_COMMITTING || record->state == TALLY_SUBMISSION_REVEALING ||
+           record->state == TALLY_SUBMISSION_JOINING);
+  if (record->state == TALLY_SUBMISSION_JOINING)
+    {
+      /* AlreadyJoined: another join of ours (an app's) got there first,
+       * and the next pass sees the seat. */
+      error = _tally_submitter_join_error (error, &record->task_id);
+      final = (final && strstr (error->message, "AlreadyJoined") == NULL) ||
+              g_error_matches (error, TALLY_CORE_ERROR, TALLY_CORE_ERROR_WRONG_STATE);
+    }
+  if (final)
     {
       finish_with (task, TALLY_SUBMISSION_FAILED, error->message);
       g_error_free (error);
@@ -147,16 +158,34 @@ on_step_mined (GObject      *source,
       return;
     }
   g_clear_pointer (&record->reason, g_free);
-  if (step->joining)
+  if (step->joining || record->state == TALLY_SUBMISSION_JOINING)
     {
-      /* Seated now; the commit follows in the next pass, once the log
-       * shows the seat. */
+      /* Seated now; the next pass records the seat (and commits, if the
+       * labels are there) once the log shows it. */
       step->joining = FALSE;
       wait_later (task);
       return;
     }
   switch (record->state)
     {
+    case TALLY_SUBMISSION_WAITING_FOR_KEY:
+      /* The engine's own leave (see advance_seat); a reason already there
+       * is why the key granted was refused. */
+      record->state = TALLY_SUBMISSION_LEFT;
+      if (record->reason != NULL)
+        {
+          g_autofree char *why = g_steal_pointer (&record->reason);
+
+          record->reason = g_strdup_printf ("%s: the seat was given back before the commit "
+                                            "deadline, less the leave fee",
+                                            why);
+        }
+      else
+        record->reason = g_strdup ("The key server did not grant the task key in time: the seat "
+                                   "was given back for free");
+      if (save (task))
+        next_record (task);
+      return;
     case TALLY_SUBMISSION_COMMITTING:
       record->has_commit_tx = has_hash;
       memcpy (record->commit_tx, hash, sizeof hash);
@@ -322,6 +351,19 @@ advance_common (GTask         *task,
     }
 }
 
+/* A reviewer's step, named with the seat it reviews, as
+ * submitter-review.c names its own. */
+static void
+send_review_step (GTask      *task,
+                  const char *verb,
+                  guint8     *calldata,
+                  gsize       len)
+{
+  g_autofree char *name = g_strdup_printf ("%s a review seat %u of", verb, current (task)->seat + 1);
+
+  send_step (task, name, TRUE, calldata, len);
+}
+
 /* The review seat of the current record's account on its seat, or NULL. */
 static const TallyTaskReview *
 held_review (TallySubmitter *self,
@@ -385,17 +427,13 @@ advance_review (GTask         *task,
       if (review == NULL)
         {
           step->joining = TRUE;
-          if (!tally_label_market_encode_join_review (&calldata, &len, &record->task_id, record->seat,
-                                                      NULL, 0, &error))
+          if (!_tally_submitter_encode_join (self, chain_task, TRUE, record->seat, &calldata, &len,
+                                             &error))
             {
               step_failed (task, error);
               return;
             }
-          {
-            g_autofree char *name = g_strdup_printf ("Join a review seat %u of", record->seat + 1);
-
-            send_step (task, name, TRUE, calldata, len);
-          }
+          send_review_step (task, "Join", calldata, len);
           return;
         }
       if (!tally_label_market_encode_commit_review (&calldata, &len, &record->task_id, record->seat,
@@ -404,11 +442,7 @@ advance_review (GTask         *task,
           step_failed (task, error);
           return;
         }
-      {
-        g_autofree char *name = g_strdup_printf ("Commit a review seat %u of", record->seat + 1);
-
-        send_step (task, name, TRUE, calldata, len);
-      }
+      send_review_step (task, "Commit", calldata, len);
       return;
 
     case TALLY_SUBMISSION_COMMITTED:
@@ -444,11 +478,7 @@ advance_review (GTask         *task,
       }
       record->state = TALLY_SUBMISSION_REVEALING;
       if (save (task))
-        {
-          g_autofree char *name = g_strdup_printf ("Reveal a review seat %u of", record->seat + 1);
-
-          send_step (task, name, TRUE, calldata, len);
-        }
+        send_review_step (task, "Reveal", calldata, len);
       else
         g_free (calldata);
       return;
@@ -474,6 +504,133 @@ advance_review (GTask         *task,
       advance_common (task, chain_task, phase);
       return;
     }
+}
+
+/* A seat taken (or being taken) and not yet committed to. */
+/* The leave of a seat whose key never came (free) or does not open the
+ * items (the leave fee: less than a seat slashed whole for never
+ * revealing). */
+static void
+give_back (GTask *task)
+{
+  TallySubmissionRecord *record = current (task);
+  GError                *error = NULL;
+  guint8                *calldata = NULL;
+  gsize                  len = 0;
+
+  if (!tally_label_market_encode_leave (&calldata, &len, &record->task_id, &error))
+    {
+      step_failed (task, error);
+      return;
+    }
+  send_step (task, "Leave", TRUE, calldata, len);
+}
+
+static void
+on_grant_checked (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  TallySubmitter        *self = TALLY_SUBMITTER (source);
+  TallySubmissionRecord *record = current (task);
+  Step                  *step = g_task_get_task_data (task);
+  g_autoptr (GBytes) key = NULL;
+  g_autoptr (GError) error = NULL;
+  TallyTask *chain_task;
+
+  key = tally_submitter_open_task_key_finish (self, result, &error);
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  g_clear_pointer (&record->reason, g_free);
+  if (key != NULL)
+    {
+      record->state = TALLY_SUBMISSION_JOINED;
+      if (save (task))
+        advance (task);
+      return;
+    }
+  /* Said on the record; the key server may grant again, and near the
+   * deadline the seat is given back like one never granted. Anything but
+   * a wrong key (the manifest's server, the node) is tried again. */
+  record->reason = g_strdup (error->message);
+  chain_task = tally_task_list_lookup (self->tasks, &record->task_id);
+  if (g_error_matches (error, TALLY_CORE_ERROR, TALLY_CORE_ERROR_WRONG_KEY) &&
+      chain_task != NULL && _tally_submitter_key_too_late (chain_task, step->now))
+    {
+      give_back (task);
+      return;
+    }
+  if (save (task))
+    wait_later (task);
+}
+
+static void
+advance_seat (GTask               *task,
+              TallyTask           *chain_task,
+              TallyTaskPhase       phase,
+              const TallyTaskSeat *seat)
+{
+  TallySubmitter        *self = g_task_get_source_object (task);
+  TallySubmissionRecord *record = current (task);
+  Step                  *step = g_task_get_task_data (task);
+  GError                *error = NULL;
+  guint8                *calldata = NULL;
+  gsize                  len = 0;
+
+  if (phase != TALLY_TASK_PHASE_LABELING)
+    {
+      /* The contract slashes a seat neither committed nor given back. */
+      if (seat != NULL)
+        finish_with (task, TALLY_SUBMISSION_EXPIRED,
+                     "The commit deadline passed before labels were committed: the seat's stake "
+                     "is lost");
+      else if (record->state == TALLY_SUBMISSION_JOINING)
+        finish_with (task, TALLY_SUBMISSION_EXPIRED,
+                     "The commit deadline passed before the join was mined");
+      else
+        finish_with (task, TALLY_SUBMISSION_LEFT, "The seat was given back elsewhere");
+      return;
+    }
+  if (record->state == TALLY_SUBMISSION_JOINING)
+    {
+      if (seat != NULL)
+        {
+          /* Mined while Tally was away. */
+          record->state = _tally_submitter_seated_state (self, chain_task);
+          if (save (task))
+            advance (task);
+          return;
+        }
+      if (!_tally_submitter_encode_join (self, chain_task, FALSE, 0, &calldata, &len, &error))
+        {
+          step_failed (task, error);
+          return;
+        }
+      send_step (task, "Join", TRUE, calldata, len);
+      return;
+    }
+  /* A seat given back elsewhere shows once the log has it; the record
+   * waits rather than guess from a log that may lag a join. */
+  if (seat == NULL || record->state == TALLY_SUBMISSION_JOINED)
+    {
+      wait_later (task);
+      return;
+    }
+  if (tally_task_has_key_grant (chain_task, &self->account))
+    {
+      /* Labels are never asked for on a key that does not open the items. */
+      tally_submitter_open_task_key_async (self, &record->task_id, g_task_get_cancellable (task),
+                                           on_grant_checked, g_object_ref (task));
+      return;
+    }
+  if (!_tally_submitter_key_too_late (chain_task, step->now))
+    {
+      wait_later (task);
+      return;
+    }
+  /* No key, no labels: give the seat back while that costs nothing. */
+  give_back (task);
 }
 
 /* One state of the current submission, by what the chain shows. */
@@ -529,6 +686,12 @@ advance (GTask *task)
         wait_later (task);
       return;
 
+    case TALLY_SUBMISSION_JOINING:
+    case TALLY_SUBMISSION_JOINED:
+    case TALLY_SUBMISSION_WAITING_FOR_KEY:
+      advance_seat (task, chain_task, phase, seat);
+      return;
+
     case TALLY_SUBMISSION_COMMITTING:
       if (seat != NULL && seat->state >= TALLY_LABEL_SEAT_COMMITTED)
         {
@@ -548,7 +711,7 @@ advance (GTask *task)
           /* The join never made it (a crash, a lost reply): join again,
            * then commit. */
           step->joining = TRUE;
-          if (!tally_label_market_encode_join (&calldata, &len, &record->task_id, NULL, 0, &error))
+          if (!_tally_submitter_encode_join (self, chain_task, FALSE, 0, &calldata, &len, &error))
             {
               step_failed (task, error);
               return;

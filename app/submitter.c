@@ -472,11 +472,9 @@ on_joined (GObject      *source,
   g_autoptr (GTask) task = user_data;
   TallySubmitter *self = TALLY_SUBMITTER (source);
   Submit         *submit = g_task_get_task_data (task);
-  g_autoptr (TallyRpcReceipt) receipt = NULL;
-  GError *error = NULL;
+  GError         *error = NULL;
 
-  receipt = _tally_submitter_send_finish (self, result, NULL, NULL, &error);
-  if (receipt == NULL)
+  if (!_tally_submitter_take_seat_finish (self, result, NULL, &error))
     {
       g_task_return_error (task, error);
       return;
@@ -522,14 +520,10 @@ on_submit_refreshed (GObject      *source,
   TallySubmitter  *self = TALLY_SUBMITTER (source);
   Submit          *submit = g_task_get_task_data (task);
   g_autofree char *id = tally_uint256_to_decimal (&submit->task_id);
-  g_autofree char *purpose = NULL;
   g_autoptr (TallySubmissionRecord) existing = NULL;
   TallyTask *chain_task;
   GError    *error = NULL;
   guint64    now = 0;
-  gint       seat;
-  guint8    *calldata = NULL;
-  gsize      len = 0;
 
   if (!_tally_submitter_refresh_finish (self, result, &now, &error))
     {
@@ -558,7 +552,9 @@ on_submit_refreshed (GObject      *source,
   existing = tally_store_get_submission (self->store, self->chain_id, &self->market,
                                          &submit->task_id, &self->account,
                                          TALLY_SUBMISSION_ANNOTATOR, 0, NULL);
-  if (existing != NULL && existing->state != TALLY_SUBMISSION_DRAFTING)
+  /* A seat held, given back or refused may still take labels. */
+  if (existing != NULL && existing->state >= TALLY_SUBMISSION_COMMITTING &&
+      existing->state <= TALLY_SUBMISSION_EXPIRED && existing->state != TALLY_SUBMISSION_FAILED)
     {
       g_task_return_new_error (task, TALLY_CORE_ERROR, TALLY_CORE_ERROR_WRONG_STATE,
                                "Labels for task %s were already submitted (%s)", id,
@@ -567,27 +563,14 @@ on_submit_refreshed (GObject      *source,
     }
   submit->record = existing != NULL ? g_steal_pointer (&existing)
                                     : _tally_submitter_new_record (self, &submit->task_id);
-  seat = tally_task_find_seat (chain_task, &self->account);
-  if (seat >= 0)
+  if (tally_task_find_seat (chain_task, &self->account) >= 0)
     {
       tally_submitter_derive_salt_async (self, &submit->task_id, g_task_get_cancellable (task),
                                          on_salt, g_object_ref (task));
       return;
     }
-  if (tally_task_get_seats_taken (chain_task) >= tally_task_get_params (chain_task)->replication)
-    {
-      g_task_return_new_error (task, TALLY_CORE_ERROR, TALLY_CORE_ERROR_WRONG_STATE,
-                               "Every seat of task %s is taken", id);
-      return;
-    }
-  if (!tally_label_market_encode_join (&calldata, &len, &submit->task_id, NULL, 0, &error))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  purpose = _tally_submitter_purpose ("Join", &submit->task_id);
-  _tally_submitter_send_async (self, purpose, calldata, len, g_task_get_cancellable (task),
-                               on_joined, g_object_ref (task));
+  _tally_submitter_take_seat_async (self, chain_task, submit->record, g_task_get_cancellable (task),
+                                    on_joined, g_object_ref (task));
 }
 
 void

@@ -31,6 +31,8 @@ struct _TallyTask
   GBytes             *gold_labels;
   TallyUint256        refund;
   TallyUint256        burned;
+  /* EIP-55 address → GBytes: the latest sealed key granted to it */
+  GHashTable *grants;
 };
 
 G_DEFINE_FINAL_TYPE (TallyTask, tally_task, G_TYPE_OBJECT)
@@ -147,6 +149,36 @@ bytes_value (const TallyAbiLog *log,
     return NULL;
   data = tally_abi_value_get_bytes (value, &len);
   return g_bytes_new (data, len);
+}
+
+/* publicKey of Joined or ReviewJoined: empty on a public task. */
+static gboolean
+public_key_value (const TallyAbiLog *log,
+                  gboolean          *has_key,
+                  guint8             key[64])
+{
+  g_autoptr (GBytes) bytes = bytes_value (log, "publicKey");
+
+  *has_key = FALSE;
+  memset (key, 0, 64);
+  if (bytes == NULL)
+    return FALSE;
+  if (g_bytes_get_size (bytes) == 0)
+    return TRUE;
+  if (g_bytes_get_size (bytes) != 64)
+    return FALSE;
+  memcpy (key, g_bytes_get_data (bytes, NULL), 64);
+  *has_key = TRUE;
+  return TRUE;
+}
+
+static char *
+grant_key_of (const TallyAddress *account)
+{
+  char text[TALLY_ADDRESS_STRING_SIZE];
+
+  tally_address_to_string (account, text);
+  return g_strdup (text);
 }
 
 /* The seat an event names, taken by the account it names. */
@@ -309,7 +341,15 @@ _tally_task_apply (TallyTask         *self,
           seat = &self->seats[index];
           seat->taken = TRUE;
           seat->state = TALLY_LABEL_SEAT_JOINED;
-          ok = address_value (log, "account", &seat->holder);
+          ok = address_value (log, "account", &seat->holder) &&
+               public_key_value (log, &seat->has_public_key, seat->public_key);
+          if (ok)
+            {
+              g_autofree char *key = grant_key_of (&seat->holder);
+
+              /* A new seat starts without a grant, as on chain. */
+              g_hash_table_remove (self->grants, key);
+            }
           set_seats_taken (self, self->seats_taken + 1);
         }
     }
@@ -318,6 +358,10 @@ _tally_task_apply (TallyTask         *self,
       ok = (seat = held_seat (self, log)) != NULL;
       if (ok)
         {
+          g_autofree char *key = grant_key_of (&seat->holder);
+
+          /* The contract forgets the grant of a seat given back. */
+          g_hash_table_remove (self->grants, key);
           seat_clear (seat);
           set_seats_taken (self, self->seats_taken - 1);
         }
@@ -346,7 +390,11 @@ _tally_task_apply (TallyTask         *self,
       TallyAddress account;
       gint         index;
 
-      ok = address_value (log, "account", &account);
+      g_autoptr (GBytes) sealed = bytes_value (log, "sealedKey");
+
+      ok = address_value (log, "account", &account) && sealed != NULL;
+      if (ok)
+        g_hash_table_replace (self->grants, grant_key_of (&account), g_steal_pointer (&sealed));
       if (ok && (index = tally_task_find_seat (self, &account)) >= 0)
         self->seats[index].key_granted = TRUE;
     }
@@ -354,7 +402,10 @@ _tally_task_apply (TallyTask         *self,
     {
       ok = (review = review_of (self, log, FALSE)) != NULL;
       if (ok)
-        review->state = TALLY_LABEL_SEAT_JOINED;
+        {
+          review->state = TALLY_LABEL_SEAT_JOINED;
+          ok = public_key_value (log, &review->has_public_key, review->public_key);
+        }
     }
   else if (g_str_equal (event, "ReviewCommitted"))
     {
@@ -432,6 +483,34 @@ tally_task_has_gold (TallyTask *self)
   g_return_val_if_fail (TALLY_IS_TASK (self), FALSE);
 
   return memcmp (self->params.gold_commitment, zero, sizeof zero) != 0;
+}
+
+GBytes *
+tally_task_get_sealed_key (TallyTask          *self,
+                           const TallyAddress *account)
+{
+  g_autofree char *key = NULL;
+  GBytes          *sealed;
+
+  g_return_val_if_fail (TALLY_IS_TASK (self), NULL);
+  g_return_val_if_fail (account != NULL, NULL);
+
+  key = grant_key_of (account);
+  sealed = g_hash_table_lookup (self->grants, key);
+  return sealed != NULL ? g_bytes_ref (sealed) : NULL;
+}
+
+gboolean
+tally_task_has_key_grant (TallyTask          *self,
+                          const TallyAddress *account)
+{
+  g_autofree char *key = NULL;
+
+  g_return_val_if_fail (TALLY_IS_TASK (self), FALSE);
+  g_return_val_if_fail (account != NULL, FALSE);
+
+  key = grant_key_of (account);
+  return g_hash_table_contains (self->grants, key);
 }
 
 const TallyTaskSeat *
@@ -575,6 +654,7 @@ tally_task_finalize (GObject *object)
     }
   g_clear_pointer (&self->gold_indices, g_array_unref);
   g_clear_pointer (&self->gold_labels, g_bytes_unref);
+  g_clear_pointer (&self->grants, g_hash_table_unref);
   g_free (self->manifest_uri);
 
   G_OBJECT_CLASS (tally_task_parent_class)->finalize (object);
@@ -629,4 +709,6 @@ tally_task_class_init (TallyTaskClass *klass)
 static void
 tally_task_init (TallyTask *self)
 {
+  self->grants = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                        (GDestroyNotify) g_bytes_unref);
 }

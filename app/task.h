@@ -43,6 +43,10 @@ typedef struct
   guint               wrong;
   TallyUint256        reward;
   TallyUint256        slashed;
+  /* From Joined: the holder's public key on a private task (64 bytes,
+   * x ‖ y), which the key server seals the task key to. */
+  gboolean has_public_key;
+  guint8   public_key[64];
 } TallyTaskSeat;
 
 typedef struct
@@ -56,6 +60,9 @@ typedef struct
   guint               wrong;
   TallyUint256        reward;
   TallyUint256        slashed;
+  /* From ReviewJoined, as for a seat. */
+  gboolean has_public_key;
+  guint8   public_key[64];
 } TallyTaskReview;
 
 #define TALLY_TYPE_TASK (tally_task_get_type ())
@@ -90,6 +97,14 @@ gint tally_task_find_seat (TallyTask          *self,
 const TallyTaskReview *tally_task_get_review (TallyTask *self,
                                               guint      seat,
                                               guint      review_slot);
+
+/* Private tasks: the sealedKey of the latest KeyGranted event for account
+ * (since it last joined: leaving drops it, as the contract does), as a new
+ * reference the caller unrefs; NULL when the key server granted nothing. */
+GBytes  *tally_task_get_sealed_key (TallyTask          *self,
+                                    const TallyAddress *account);
+gboolean tally_task_has_key_grant (TallyTask          *self,
+                                   const TallyAddress *account);
 
 TallyTaskPhase tally_task_get_phase (TallyTask *self,
                                      guint64    now);

@@ -1,7 +1,10 @@
-/* test-cli-submit.c: tally-cli submit, review and run as programs against
- * tools/devnet — labels committed, revealed by run in their window, the
- * task settled and the reward claimed, to the wei; bad label files refused
- * before anything is sent
+/* test-cli-submit.c: tally-cli submit, review, run, join and leave as
+ * programs against tools/devnet — labels committed, revealed by run in
+ * their window, the task settled and the reward claimed, to the wei; bad
+ * label files refused before anything is sent; a seat taken and given back
+ * (the fee burned to the wei, free on a private task without its key), a
+ * full task refused in one line; bots on a private task: one labels once
+ * its key is granted, the other gives its seat back for free
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -12,8 +15,13 @@
 #include <glib/gstdio.h>
 
 #include "annotations.h"
+#include "item-cipher.h"
 #include "payload.h"
+#include "submitter.h"
 #include "tally-test-cli.h"
+#include "wallet/ecies.h"
+#include "wallet/hex.h"
+#include "wallet/keccak.h"
 
 #define N_ITEMS 4
 
@@ -156,6 +164,207 @@ test_submit_and_run (TallyTestCli *f,
   g_assert_cmpint (tally_test_market_get_task (&f->market, &task_id).state, ==, TALLY_LABEL_TASK_FINALIZED);
 }
 
+static void
+test_join_leave (TallyTestCli *f,
+                 gconstpointer data)
+{
+  TallyLabelTaskParams params = tally_test_market_default_params (&f->market, N_ITEMS, 2, 0);
+  TallyLabelTaskParams full_params = tally_test_market_default_params (&f->market, N_ITEMS, 1, 1);
+  TallyLabelTaskParams private_params = tally_test_market_default_params (&f->market, N_ITEMS, 2, 0);
+  g_autofree char     *id = NULL;
+  g_autofree char     *full_id = NULL;
+  g_autofree char     *private_id = NULL;
+  g_autofree char     *expected = NULL;
+  g_auto (TallyTestCliResult) result = { 0 };
+  TallyUint256    task_id, full_task, private_task, lock, burned;
+  TallyLabelStake before, after;
+  guint8         *calldata = NULL;
+  gsize           len = 0;
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (tally_uint256_mul_uint64 (&lock, &params.stake_per_item, N_ITEMS));
+  tally_uint256_from_uint64 (&burned, 3);
+  g_assert_true (tally_uint256_mul (&burned, &burned, &lock));
+  tally_test_market_stake (&f->market, 1, &burned);
+  tally_test_market_stake (&f->market, 2, &lock);
+  task_id = tally_test_market_create_task (&f->market, TALLY_TEST_MARKET_REQUESTER, &params, "ipfs://seats");
+  full_task = tally_test_market_create_task (&f->market, TALLY_TEST_MARKET_REQUESTER, &full_params, "ipfs://full");
+  private_params.has_key_server = TRUE;
+  private_params.key_server = f->market.accounts[TALLY_TEST_MARKET_REQUESTER];
+  private_task = tally_test_market_create_task (&f->market, TALLY_TEST_MARKET_REQUESTER, &private_params,
+                                                "ipfs://private");
+  id = tally_uint256_to_decimal (&task_id);
+  full_id = tally_uint256_to_decimal (&full_task);
+  private_id = tally_uint256_to_decimal (&private_task);
+
+  /* A seat, what it locks, what leaving costs; joining again changes
+   * nothing. */
+  before = tally_test_market_stake_of (&f->market, 1);
+  tally_test_cli_run_ok (f, &result, (const char *const[]){ "join", id, NULL });
+  expected = g_strdup_printf ("Joined task %s: seat 1 of 2.\nLocked: 8 LABEL of your stake until the task is "
+                              "settled.\nLeaving before you commit burns 1 LABEL.\n",
+                              id);
+  g_assert_cmpstr (result.out, ==, expected);
+  tally_test_cli_result_clear (&result);
+  g_assert_cmpint (submission_of (f, 1, &task_id).state, ==, TALLY_LABEL_SEAT_JOINED);
+  tally_test_cli_run_ok (f, &result, (const char *const[]){ "join", id, NULL });
+  g_assert_cmpstr (result.out, ==, expected);
+  tally_test_cli_result_clear (&result);
+
+  /* Given back: the fee is burned, the rest of the stake is free again. */
+  tally_test_cli_run_ok (f, &result, (const char *const[]){ "leave", id, NULL });
+  g_clear_pointer (&expected, g_free);
+  expected = g_strdup_printf ("Left task %s: 1 LABEL was burned as the leave fee; 7 LABEL of your stake is "
+                              "free again.\n",
+                              id);
+  g_assert_cmpstr (result.out, ==, expected);
+  tally_test_cli_result_clear (&result);
+  after = tally_test_market_stake_of (&f->market, 1);
+  g_assert_true (tally_uint256_sub (&burned, &before.total, &after.total));
+  g_assert_cmpint (tally_uint256_cmp (&burned, &params.leave_fee), ==, 0);
+  g_assert_cmpint (tally_uint256_cmp (&before.locked, &after.locked), ==, 0);
+  g_assert_false (submission_of (f, 1, &task_id).seated);
+  tally_test_cli_run (f, &result, (const char *const[]){ "leave", id, NULL });
+  tally_test_cli_assert_one_line_error (&result, 1, "holds no seat");
+  tally_test_cli_result_clear (&result);
+  tally_test_cli_run (f, &result, (const char *const[]){ "join", NULL });
+  tally_test_cli_assert_one_line_error (&result, 2, "task id");
+  tally_test_cli_result_clear (&result);
+
+  /* A full task: one clear line, nothing sent. */
+  g_assert_true (tally_label_market_encode_join (&calldata, &len, &full_task, NULL, 0, &error));
+  tally_rpc_receipt_free (tally_test_market_send (&f->market, 2, &f->market.market, calldata, len));
+  tally_test_cli_run (f, &result, (const char *const[]){ "join", full_id, NULL });
+  g_clear_pointer (&expected, g_free);
+  expected = g_strdup_printf ("Task %s has no seat left", full_id);
+  tally_test_cli_assert_one_line_error (&result, 1, expected);
+  tally_test_cli_result_clear (&result);
+  g_assert_false (submission_of (f, 1, &full_task).seated);
+
+  /* A private task: the join carries the key, and leaving before the key
+   * is granted is free. */
+  before = tally_test_market_stake_of (&f->market, 1);
+  tally_test_cli_run_ok (f, &result, (const char *const[]){ "join", private_id, NULL });
+  g_assert_nonnull (strstr (result.out, "waiting for the key server"));
+  tally_test_cli_result_clear (&result);
+  g_assert_true (submission_of (f, 1, &private_task).seated);
+  tally_test_cli_run_ok (f, &result, (const char *const[]){ "leave", private_id, NULL });
+  g_clear_pointer (&expected, g_free);
+  expected = g_strdup_printf ("Left task %s for free: 8 LABEL of your stake is free again.\n", private_id);
+  g_assert_cmpstr (result.out, ==, expected);
+  tally_test_cli_result_clear (&result);
+  after = tally_test_market_stake_of (&f->market, 1);
+  g_assert_cmpint (tally_uint256_cmp (&before.total, &after.total), ==, 0);
+}
+
+static guint
+count_lines (const char *text,
+             const char *what)
+{
+  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+  guint n = 0;
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    n += strstr (lines[i], what) != NULL;
+  return n;
+}
+
+/* A schema 2 manifest for key (its items are never fetched here: the bots
+ * label from the truth), as a file:// URI; its hash into params. */
+static char *
+write_private_manifest (TallyTestCli         *f,
+                        const guint8          key[TALLY_TASK_KEY_LEN],
+                        TallyLabelTaskParams *params)
+{
+  g_autoptr (GString) text = g_string_new (NULL);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *hash_hex = NULL;
+  g_autofree char *path = NULL;
+  guint8           key_hash[32];
+  char            *uri;
+
+  tally_keccak256 (key_hash, key, TALLY_TASK_KEY_LEN);
+  hash_hex = tally_hex_encode (key_hash, sizeof key_hash);
+  g_string_append_printf (text,
+                          "{\"schema\": 2, \"title\": \"Private\", \"classes\": ["
+                          "{\"name\": \"a\", \"color\": \"#ff0000\"}, {\"name\": \"b\", \"color\": \"#00ff00\"}, {\"name\": \"c\", \"color\": \"#0000ff\"}, "
+                          "{\"name\": \"d\", \"color\": \"#ffff00\"}], \"tools\": [\"classify\"], \"encryption\": "
+                          "{\"cipher\": \"aes-256-gcm\", \"key_hash\": \"%s\"}, \"items\": [",
+                          hash_hex);
+  for (guint i = 0; i < N_ITEMS; i++)
+    g_string_append_printf (text,
+                            "%s{\"id\": \"t%u\", \"kind\": \"text\", \"uri\": \"t%u.bin\", "
+                            "\"sha256\": \"%064u\", \"size\": 61, \"mediaType\": \"text/plain\"}",
+                            i == 0 ? "" : ", ", i, i, i + 1);
+  g_string_append (text, "]}");
+  path = write_file (f, "private-manifest.json", text->str);
+  tally_keccak256 (params->manifest_hash, (const guint8 *) text->str, text->len);
+  uri = g_filename_to_uri (path, NULL, &error);
+  g_assert_no_error (error);
+  return uri;
+}
+
+static void
+test_bots_private (TallyTestCli *f,
+                   gconstpointer data)
+{
+  TallyLabelTaskParams params = tally_test_market_default_params (&f->market, N_ITEMS, 2, 0);
+  g_autofree char     *truth = write_file (f, "truth.json", "{\"labels\": [1, 2, 3, 4]}");
+  const char *const    bot[] = { "bot", "--truth", truth, "--accounts", "2", "--first-account", "2",
+                                 "--once", NULL };
+  g_auto (TallyTestCliResult) result = { 0 };
+  g_autoptr (GError) error = NULL;
+  g_autofree char *uri = NULL;
+  guint8           key[TALLY_TASK_KEY_LEN] = { 7 };
+  guint8           public_key[TALLY_PUBLIC_KEY_LEN];
+  guint8           sealed[TALLY_TASK_KEY_LEN + TALLY_ECIES_OVERHEAD];
+  guint8          *calldata = NULL;
+  gsize            len = 0;
+  TallyUint256     task_id;
+  TallyLabelStake  before;
+
+  params.has_key_server = TRUE;
+  params.key_server = f->market.accounts[TALLY_TEST_MARKET_REQUESTER];
+  uri = write_private_manifest (f, key, &params);
+  task_id = tally_test_market_create_task (&f->market, TALLY_TEST_MARKET_REQUESTER, &params, uri);
+
+  /* Both bots take a seat with their public key and wait. */
+  tally_test_cli_run_ok (f, &result, bot);
+  g_assert_cmpuint (count_lines (result.out, "waiting-for-key"), ==, 2);
+  tally_test_cli_result_clear (&result);
+  g_assert_true (submission_of (f, 2, &task_id).seated);
+  g_assert_true (submission_of (f, 3, &task_id).seated);
+  before = tally_test_market_stake_of (&f->market, 3);
+
+  /* The key server grants account 2 only; that bot labels from the truth. */
+  g_assert_true (tally_signer_get_public_key (f->market.signers[2], public_key, &error));
+  g_assert_true (tally_ecies_seal (sealed, public_key, key, sizeof key, &error));
+  g_assert_true (tally_label_market_encode_grant_key (&calldata, &len, &task_id, &f->market.accounts[2],
+                                                      sealed, sizeof sealed, &error));
+  tally_rpc_receipt_free (tally_test_market_send (&f->market, TALLY_TEST_MARKET_REQUESTER,
+                                                  &f->market.market, calldata, len));
+  tally_test_cli_run_ok (f, &result, bot);
+  g_assert_cmpuint (count_lines (result.out, ": joined"), ==, 1);
+  tally_test_cli_result_clear (&result);
+  tally_test_cli_run_ok (f, &result, bot);
+  g_assert_cmpuint (count_lines (result.out, "committed"), ==, 1);
+  tally_test_cli_result_clear (&result);
+  g_assert_cmpint (submission_of (f, 2, &task_id).state, ==, TALLY_LABEL_SEAT_COMMITTED);
+
+  /* No key for the other by the margin: its seat goes back for free. */
+  tally_test_market_advance_to (&f->market, params.commit_deadline - TALLY_SUBMITTER_KEY_MARGIN + 10);
+  tally_test_cli_run_ok (f, &result, bot);
+  g_assert_cmpuint (count_lines (result.out, "left (The key server did not grant"), ==, 1);
+  tally_test_cli_result_clear (&result);
+  g_assert_false (submission_of (f, 3, &task_id).seated);
+  {
+    TallyLabelStake after = tally_test_market_stake_of (&f->market, 3);
+
+    g_assert_cmpint (tally_uint256_cmp (&before.total, &after.total), ==, 0);
+    g_assert_true (tally_uint256_is_zero (&after.locked));
+  }
+}
+
 /* Four images of 640 x 480, four classes, boxes allowed. */
 #define ITEM(id)                                                                           \
   "{\"id\": \"" id "\", \"kind\": \"image\", \"uri\": \"" id ".png\", \"sha256\": "        \
@@ -275,6 +484,10 @@ main (int   argc,
   g_test_add ("/cli/submit/submit-and-run", TallyTestCli, NULL, tally_test_cli_set_up,
               test_submit_and_run, tally_test_cli_tear_down);
   g_test_add ("/cli/submit/export", TallyTestCli, NULL, tally_test_cli_set_up, test_export,
+              tally_test_cli_tear_down);
+  g_test_add ("/cli/submit/join-leave", TallyTestCli, NULL, tally_test_cli_set_up, test_join_leave,
+              tally_test_cli_tear_down);
+  g_test_add ("/cli/submit/bots-private", TallyTestCli, NULL, tally_test_cli_set_up, test_bots_private,
               tally_test_cli_tear_down);
 
   return g_test_run ();

@@ -1,0 +1,69 @@
+/* requester-private.h: what requester.c and requester-step.c share
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "contract-abi.h"
+#include "requester.h"
+
+G_BEGIN_DECLS
+
+struct _TallyRequester
+{
+  GObject parent_instance;
+
+  TallyStore       *store;
+  TallyTaskList    *tasks;
+  TallyTxManager   *manager;
+  TallyContractAbi *abi;
+  TallyAddress      account;
+  TallyAddress      market;
+  TallyAddress      token;
+  guint64           chain_id;
+};
+
+/* A row the engine still has something to do for. */
+gboolean _tally_requester_is_unfinished (const TallyRequesterTaskRecord *row);
+
+/* The pending journal entry of this account with purpose, or FALSE (with
+ * error set when the journal could not be read). */
+gboolean _tally_requester_find_pending (TallyRequester *self,
+                                        const char     *purpose,
+                                        guint8          hash[TALLY_TX_JOURNAL_HASH_LEN],
+                                        GError        **error);
+
+/* Sends calldata (taken) to to for purpose, or waits for the pending
+ * journal entry that already does; the mined receipt (a revert is
+ * TALLY_CORE_ERROR_REVERTED with the reason). */
+void             _tally_requester_send_once_async (TallyRequester     *self,
+                                                   const TallyAddress *to,
+                                                   guint8             *calldata,
+                                                   gsize               calldata_len,
+                                                   const char         *purpose,
+                                                   GCancellable       *cancellable,
+                                                   GAsyncReadyCallback callback,
+                                                   gpointer            user_data);
+TallyRpcReceipt *_tally_requester_send_once_finish (TallyRequester *self,
+                                                    GAsyncResult   *result,
+                                                    GError        **error);
+
+/* The id TaskCreated gives in receipt. */
+gboolean _tally_requester_task_id_from_receipt (TallyRequester  *self,
+                                                TallyRpcReceipt *receipt,
+                                                TallyUint256    *task_id,
+                                                GError         **error);
+/* The create of row was mined: its task id written down (durable). */
+gboolean _tally_requester_row_created (TallyRequester           *self,
+                                       TallyRequesterTaskRecord *row,
+                                       const TallyUint256       *task_id,
+                                       GError                  **error);
+/* The row cannot go on: FAILED with reason, written down. */
+gboolean _tally_requester_row_failed (TallyRequester           *self,
+                                      TallyRequesterTaskRecord *row,
+                                      const char               *reason,
+                                      GError                  **error);
+/* A revert or a lost nonce: waiting again will not help. */
+gboolean _tally_requester_is_final_failure (const GError *error);
+
+G_END_DECLS

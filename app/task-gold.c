@@ -139,7 +139,8 @@ gold_class (TallyManifest *manifest,
 
   if (JSON_NODE_HOLDS_VALUE (value) && json_node_get_value_type (value) == G_TYPE_STRING)
     {
-      const char *name = json_node_get_string (value);
+      const char      *name = json_node_get_string (value);
+      g_autofree char *shown = NULL;
 
       for (guint c = 0; c < n; c++)
         if (g_ascii_strcasecmp (tally_manifest_get_label_class (manifest, c)->name, name) == 0)
@@ -147,8 +148,9 @@ gold_class (TallyManifest *manifest,
             *label = tally_manifest_get_label_class (manifest, c)->label;
             return TRUE;
           }
+      shown = g_utf8_make_valid (name, -1);
       g_set_error (error, TALLY_CORE_ERROR, TALLY_CORE_ERROR_INVALID_ANNOTATION,
-                   "Gold item “%s”: the manifest has no class “%s”", id, name);
+                   "Gold item “%s”: the manifest has no class “%s”", id, shown);
       return FALSE;
     }
   if (JSON_NODE_HOLDS_VALUE (value) && json_node_get_value_type (value) == G_TYPE_INT64 &&
@@ -209,13 +211,17 @@ tally_task_gold_parse (TallyManifest *manifest,
       guint8                   label = 0;
       guint16                  pair[2];
 
+      /* json-glib turns a lone escaped surrogate into bytes that are not
+       * UTF-8: never echo them. */
+      g_autofree char *shown = g_utf8_make_valid (m->data, -1);
+
       if (item == NULL)
         {
           g_set_error (error, TALLY_CORE_ERROR, TALLY_CORE_ERROR_INVALID_ANNOTATION,
-                       "The manifest has no item “%s”", (const char *) m->data);
+                       "The manifest has no item “%s”", shown);
           return FALSE;
         }
-      if (!gold_class (manifest, json_object_get_member (object, m->data), m->data, &label, error))
+      if (!gold_class (manifest, json_object_get_member (object, m->data), shown, &label, error))
         return FALSE;
       pair[0] = (guint16) item->index;
       pair[1] = label;

@@ -320,6 +320,21 @@ set_seats_taken (TallyTask *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEATS_TAKEN]);
 }
 
+/* Every seat account holds says whether account holds a grant: one seat
+ * on chain, but forged logs can give it two, and the flags must not
+ * disagree with tally_task_has_key_grant(). */
+static void
+sync_key_granted (TallyTask          *self,
+                  const TallyAddress *account)
+{
+  g_autofree char *key = grant_key_of (account);
+  gboolean         granted = g_hash_table_contains (self->grants, key);
+
+  for (guint s = 0; s < self->params.replication; s++)
+    if (self->seats[s].taken && tally_address_equal (&self->seats[s].holder, account))
+      self->seats[s].key_granted = granted;
+}
+
 gboolean
 _tally_task_apply (TallyTask         *self,
                    const char        *event,
@@ -349,6 +364,7 @@ _tally_task_apply (TallyTask         *self,
 
               /* A new seat starts without a grant, as on chain. */
               g_hash_table_remove (self->grants, key);
+              sync_key_granted (self, &seat->holder);
             }
           set_seats_taken (self, self->seats_taken + 1);
         }
@@ -359,10 +375,12 @@ _tally_task_apply (TallyTask         *self,
       if (ok)
         {
           g_autofree char *key = grant_key_of (&seat->holder);
+          TallyAddress     holder = seat->holder;
 
           /* The contract forgets the grant of a seat given back. */
           g_hash_table_remove (self->grants, key);
           seat_clear (seat);
+          sync_key_granted (self, &holder);
           set_seats_taken (self, self->seats_taken - 1);
         }
     }
@@ -388,15 +406,15 @@ _tally_task_apply (TallyTask         *self,
   else if (g_str_equal (event, "KeyGranted"))
     {
       TallyAddress account;
-      gint         index;
 
       g_autoptr (GBytes) sealed = bytes_value (log, "sealedKey");
 
       ok = address_value (log, "account", &account) && sealed != NULL;
       if (ok)
-        g_hash_table_replace (self->grants, grant_key_of (&account), g_steal_pointer (&sealed));
-      if (ok && (index = tally_task_find_seat (self, &account)) >= 0)
-        self->seats[index].key_granted = TRUE;
+        {
+          g_hash_table_replace (self->grants, grant_key_of (&account), g_steal_pointer (&sealed));
+          sync_key_granted (self, &account);
+        }
     }
   else if (g_str_equal (event, "ReviewJoined"))
     {

@@ -10,8 +10,10 @@
 
 #include "contract-abi.h"
 #include "core-error.h"
+#include "item-cipher.h"
 #include "tally-test-market.h"
 #include "tally-test-rpc.h"
+#include "task-key.h"
 #include "wallet/hex.h"
 #include "wallet/keccak.h"
 #include "wallet/key-signer.h"
@@ -657,4 +659,55 @@ tally_test_market_run_task (TallyTestMarket           *self,
   for (guint s = 0; s < G_N_ELEMENTS (labels); s++)
     g_clear_pointer (&labels[s], g_bytes_unref);
   return task_id;
+}
+
+char *
+tally_test_market_write_private_dataset (const char  *dir,
+                                         const guint8 key[TALLY_TASK_KEY_LEN],
+                                         guint        n_items,
+                                         const char  *marker,
+                                         guint8       manifest_hash[32])
+{
+  g_autoptr (GString) json = g_string_new (NULL);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *manifest_path = g_build_filename (dir, "manifest.json", NULL);
+  g_autofree char *key_hash = NULL;
+  guint8           hash[32];
+  char            *uri;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_string_append (json, "{\"schema\":2,\"title\":\"Private\",\"instructions\":\"Pick one.\","
+                         "\"classes\":[{\"name\":\"Yes\",\"color\":\"#33d17a\"},"
+                         "{\"name\":\"No\",\"color\":\"#e01b24\"}],"
+                         "\"tools\":[\"classify\"],\"items\":[");
+  for (guint i = 0; i < n_items; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("text-%u", i);
+      g_autofree char *name = g_strdup_printf ("%s.bin", id);
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_autofree char *text = g_strdup_printf ("%s %u", marker, i);
+      g_autoptr (GBytes) plain = g_bytes_new (text, strlen (text));
+      g_autoptr (GBytes) sealed = tally_item_cipher_seal (key, id, plain, &error);
+      g_autofree char *sha = NULL;
+
+      g_assert_no_error (error);
+      g_assert_true (g_file_set_contents (path, g_bytes_get_data (sealed, NULL),
+                                          g_bytes_get_size (sealed), &error));
+      g_assert_no_error (error);
+      sha = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, sealed);
+      g_string_append_printf (json,
+                              "%s{\"id\":\"%s\",\"kind\":\"text\",\"uri\":\"%s\",\"sha256\":\"%s\","
+                              "\"size\":%" G_GSIZE_FORMAT "}",
+                              i > 0 ? "," : "", id, name, sha, g_bytes_get_size (sealed));
+    }
+  tally_task_key_hash (hash, key);
+  key_hash = tally_hex_encode (hash, sizeof hash);
+  g_string_append_printf (json, "],\"encryption\":{\"cipher\":\"aes-256-gcm\",\"key_hash\":\"%s\"}}",
+                          key_hash);
+  g_assert_true (g_file_set_contents (manifest_path, json->str, json->len, &error));
+  g_assert_no_error (error);
+  tally_keccak256 (manifest_hash, (const guint8 *) json->str, json->len);
+  uri = g_filename_to_uri (manifest_path, NULL, &error);
+  g_assert_no_error (error);
+  return uri;
 }

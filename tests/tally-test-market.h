@@ -175,6 +175,15 @@ typedef struct
   gpointer             hook_data;
 } TallyTestMarketTask;
 
+/* A private dataset in dir: n_items texts ("marker i") sealed with key as
+ * <id>.bin beside a schema 2 manifest naming them relatively; the
+ * manifest's file:// URI, its keccak in manifest_hash. */
+char *tally_test_market_write_private_dataset (const char  *dir,
+                                               const guint8 key[32],
+                                               guint        n_items,
+                                               const char  *marker,
+                                               guint8       manifest_hash[32]);
+
 /* Runs task to settlement (see TallyTestMarketTask); the task's id. */
 TallyUint256 tally_test_market_run_task (TallyTestMarket           *self,
                                          const TallyTestMarketTask *task);

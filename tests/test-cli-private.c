@@ -44,56 +44,6 @@ static const char *const annotator_keys[] = {
   "0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a",
 };
 
-/* A schema-2 manifest over N_ITEMS sealed texts in dir; its file:// URI. */
-static char *
-write_private_dataset (const char  *dir,
-                       const guint8 key[TALLY_TASK_KEY_LEN],
-                       guint8       manifest_hash[32])
-{
-  g_autoptr (GString) json = g_string_new (NULL);
-  g_autoptr (GError) error = NULL;
-  g_autofree char *manifest_path = g_build_filename (dir, "manifest.json", NULL);
-  g_autofree char *key_hash = NULL;
-  guint8           hash[32];
-  char            *uri;
-
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
-  g_string_append (json, "{\"schema\":2,\"title\":\"Private\",\"instructions\":\"Pick one.\","
-                         "\"classes\":[{\"name\":\"Yes\",\"color\":\"#33d17a\"},"
-                         "{\"name\":\"No\",\"color\":\"#e01b24\"}],"
-                         "\"tools\":[\"classify\"],\"items\":[");
-  for (guint i = 0; i < N_ITEMS; i++)
-    {
-      g_autofree char *id = g_strdup_printf ("text-%u", i);
-      g_autofree char *name = g_strdup_printf ("%s.bin", id);
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-      g_autofree char *text = g_strdup_printf ("%s %u", ITEM_MARKER, i);
-      g_autoptr (GBytes) plain = g_bytes_new (text, strlen (text));
-      g_autoptr (GBytes) sealed = tally_item_cipher_seal (key, id, plain, &error);
-      g_autofree char *sha = NULL;
-
-      g_assert_no_error (error);
-      g_assert_true (g_file_set_contents (path, g_bytes_get_data (sealed, NULL),
-                                          g_bytes_get_size (sealed), &error));
-      g_assert_no_error (error);
-      sha = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, sealed);
-      g_string_append_printf (json,
-                              "%s{\"id\":\"%s\",\"kind\":\"text\",\"uri\":\"%s\",\"sha256\":\"%s\","
-                              "\"size\":%" G_GSIZE_FORMAT "}",
-                              i > 0 ? "," : "", id, name, sha, g_bytes_get_size (sealed));
-    }
-  tally_task_key_hash (hash, key);
-  key_hash = tally_hex_encode (hash, sizeof hash);
-  g_string_append_printf (json, "],\"encryption\":{\"cipher\":\"aes-256-gcm\",\"key_hash\":\"%s\"}}",
-                          key_hash);
-  g_assert_true (g_file_set_contents (manifest_path, json->str, json->len, &error));
-  g_assert_no_error (error);
-  tally_keccak256 (manifest_hash, (const guint8 *) json->str, json->len);
-  uri = g_filename_to_uri (manifest_path, NULL, &error);
-  g_assert_no_error (error);
-  return uri;
-}
-
 static void
 join (TallyTestMarket    *market,
       guint               account,
@@ -487,7 +437,7 @@ test_key_server (TallyTestCli *f,
   tally_task_key_hash (key_hash, key);
   g_assert_true (tally_task_key_store_sync (server, key_hash, key, NULL, &error));
   g_assert_no_error (error);
-  uri = write_private_dataset (dir, key, params.manifest_hash);
+  uri = tally_test_market_write_private_dataset (dir, key, N_ITEMS, ITEM_MARKER, params.manifest_hash);
   params.has_key_server = TRUE;
   params.key_server = *server;
   task_id = tally_test_market_create_task (&f->market, TALLY_TEST_CLI_ACCOUNT, &params, uri);
@@ -537,7 +487,7 @@ test_task_create (TallyTestCli *f,
   g_assert_true (tally_task_key_generate (key, &error));
   g_assert_no_error (error);
   tally_task_key_hash (key_hash, key);
-  uri = write_private_dataset (dir, key, manifest_hash);
+  uri = tally_test_market_write_private_dataset (dir, key, N_ITEMS, ITEM_MARKER, manifest_hash);
   {
     const char *const args[] = { "task", "create", "--manifest", uri, "--replication", "2",
                                  "--reviewers", "0", "--reward", "1", "--stake-per-item", "1",

@@ -352,6 +352,22 @@ drop_damaged (TallyItemCache    *self,
     }
 }
 
+static gboolean
+check_sha256 (GBytes  *bytes,
+              gpointer user_data)
+{
+  const guint8     *sha256 = user_data;
+  guint8            digest[SHA256_DIGEST_SIZE];
+  struct sha256_ctx ctx;
+  gsize             size;
+  const guint8     *data = g_bytes_get_data (bytes, &size);
+
+  sha256_init (&ctx);
+  sha256_update (&ctx, size, data);
+  sha256_digest (&ctx, sizeof digest, digest);
+  return memcmp (digest, sha256, sizeof digest) == 0;
+}
+
 GBytes *
 tally_item_cache_lookup_sync (TallyItemCache *self,
                               const guint8    sha256[TALLY_ITEM_SHA256_LEN],
@@ -359,18 +375,31 @@ tally_item_cache_lookup_sync (TallyItemCache *self,
                               GCancellable   *cancellable,
                               GError        **error)
 {
-  g_autofree char   *path = NULL;
-  g_autofree char   *hex = NULL;
-  g_autofree guint8 *buffer = NULL;
-  guint8             digest[SHA256_DIGEST_SIZE];
-  struct sha256_ctx  ctx;
-  struct stat        st;
-  GError            *local_error = NULL;
-  gboolean           ok;
-  int                fd;
+  return tally_item_cache_lookup_checked_sync (self, sha256, size, check_sha256, (gpointer) sha256,
+                                               cancellable, error);
+}
+
+GBytes *
+tally_item_cache_lookup_checked_sync (TallyItemCache     *self,
+                                      const guint8        sha256[TALLY_ITEM_SHA256_LEN],
+                                      guint64             size,
+                                      TallyItemCacheCheck check,
+                                      gpointer            check_data,
+                                      GCancellable       *cancellable,
+                                      GError            **error)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *hex = NULL;
+  g_autoptr (GBytes) bytes = NULL;
+  guint8     *buffer;
+  struct stat st;
+  GError     *local_error = NULL;
+  gboolean    ok;
+  int         fd;
 
   g_return_val_if_fail (TALLY_IS_ITEM_CACHE (self), NULL);
   g_return_val_if_fail (sha256 != NULL, NULL);
+  g_return_val_if_fail (check != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
@@ -406,6 +435,7 @@ tally_item_cache_lookup_sync (TallyItemCache *self,
     }
 
   buffer = g_malloc (MAX (size, 1));
+  bytes = g_bytes_new_take (buffer, size);
   if (!read_all (fd, buffer, size, cancellable, &local_error))
     {
       if (local_error != NULL)
@@ -416,10 +446,7 @@ tally_item_cache_lookup_sync (TallyItemCache *self,
       return NULL;
     }
 
-  sha256_init (&ctx);
-  sha256_update (&ctx, size, buffer);
-  sha256_digest (&ctx, sizeof digest, digest);
-  if (memcmp (digest, sha256, sizeof digest) != 0)
+  if (!check (bytes, check_data))
     {
       drop_damaged (self, path, hex, &st);
       close (fd);
@@ -439,7 +466,7 @@ tally_item_cache_lookup_sync (TallyItemCache *self,
   }
   close (fd);
 
-  return g_bytes_new_take (g_steal_pointer (&buffer), size);
+  return g_steal_pointer (&bytes);
 }
 
 static void

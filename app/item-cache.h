@@ -48,6 +48,23 @@ GBytes *tally_item_cache_lookup_sync (TallyItemCache *self,
                                       GCancellable   *cancellable,
                                       GError        **error);
 
+/* Decides whether bytes read from the cache are genuine, in the lookup's
+ * worker thread. */
+typedef gboolean (*TallyItemCacheCheck) (GBytes  *bytes,
+                                         gpointer check_data);
+
+/* A lookup that runs the caller's check instead of hashing the bytes again,
+ * for bytes with a check of their own that proves at least as much (a
+ * private item's authentication tag). An entry that fails it is deleted
+ * and reported as a miss, like one whose SHA-256 is wrong. */
+GBytes *tally_item_cache_lookup_checked_sync (TallyItemCache     *self,
+                                              const guint8        sha256[TALLY_ITEM_SHA256_LEN],
+                                              guint64             size,
+                                              TallyItemCacheCheck check,
+                                              gpointer            check_data,
+                                              GCancellable       *cancellable,
+                                              GError            **error);
+
 /* Writes the bytes to a temporary file in the directory, syncs it and
  * renames it to its final name, so a crash never leaves part of an item
  * under that name. Bytes whose SHA-256 is not sha256 are refused with

@@ -1,5 +1,6 @@
 /* test-item-cache.c: the content-addressed item cache on a real temporary
- * folder: atomic stores, verified lookups, damaged entries, LRU eviction
+ * folder: atomic stores, verified lookups (by SHA-256 or the caller's own
+ * check), damaged entries, LRU eviction
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -335,6 +336,72 @@ test_stale_temp_files (Fixture      *fixture,
   g_assert_false (g_file_test (live, G_FILE_TEST_EXISTS));
 }
 
+/* The caller's check replaces the second SHA-256: it sees exactly the
+ * stored bytes, a refusal deletes the entry like damage does, and its
+ * verdict is all that counts. */
+typedef struct
+{
+  GBytes  *expected;
+  gboolean verdict;
+  guint    calls;
+} Check;
+
+static gboolean
+check_bytes (GBytes  *bytes,
+             gpointer check_data)
+{
+  Check *check = check_data;
+
+  check->calls++;
+  g_assert_true (g_bytes_equal (bytes, check->expected));
+  return check->verdict;
+}
+
+static void
+test_checked_lookup (Fixture      *fixture,
+                     gconstpointer data)
+{
+  guint8 sha[TALLY_ITEM_SHA256_LEN];
+  g_autoptr (GBytes) item = make_bytes (20000, 12, sha);
+  g_autofree char *path = tally_item_cache_get_path (fixture->cache, sha);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) hit = NULL;
+  Check   check = { item, TRUE, 0 };
+  GBytes *bytes;
+
+  /* A miss never calls the check. */
+  bytes = tally_item_cache_lookup_checked_sync (fixture->cache, sha, 20000, check_bytes, &check,
+                                                NULL, &error);
+  g_assert_no_error (error);
+  g_assert_null (bytes);
+  g_assert_cmpuint (check.calls, ==, 0);
+
+  store (fixture, sha, item);
+  hit = tally_item_cache_lookup_checked_sync (fixture->cache, sha, 20000, check_bytes, &check,
+                                              NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_bytes_equal (hit, item));
+  g_assert_cmpuint (check.calls, ==, 1);
+
+  /* A size that is not the entry's is damage before any check. */
+  bytes = tally_item_cache_lookup_checked_sync (fixture->cache, sha, 20001, check_bytes, &check,
+                                                NULL, &error);
+  g_assert_no_error (error);
+  g_assert_null (bytes);
+  g_assert_cmpuint (check.calls, ==, 1);
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+
+  store (fixture, sha, item);
+  check.verdict = FALSE;
+  bytes = tally_item_cache_lookup_checked_sync (fixture->cache, sha, 20000, check_bytes, &check,
+                                                NULL, &error);
+  g_assert_no_error (error);
+  g_assert_null (bytes);
+  g_assert_cmpuint (check.calls, ==, 2);
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  g_assert_cmpuint (tally_item_cache_get_total_size (fixture->cache), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -349,6 +416,7 @@ main (int   argc,
   ADD ("/core/item-cache/damaged", test_damaged);
   ADD ("/core/item-cache/eviction", test_eviction);
   ADD ("/core/item-cache/stale-temp-files", test_stale_temp_files);
+  ADD ("/core/item-cache/checked-lookup", test_checked_lookup);
 #undef ADD
 
   return g_test_run ();

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <nettle/sha2.h>
 
 #include "tally-test-util.h"
 
@@ -234,4 +235,17 @@ tally_test_remove_tree (const char *path)
         tally_test_remove_tree (child);
       }
   g_remove (path);
+}
+
+void
+tally_test_sha256 (GBytes *bytes,
+                   guint8  out[32])
+{
+  struct sha256_ctx ctx;
+  gsize             len;
+  const guint8     *data = g_bytes_get_data (bytes, &len);
+
+  sha256_init (&ctx);
+  sha256_update (&ctx, len, data);
+  sha256_digest (&ctx, SHA256_DIGEST_SIZE, out);
 }

@@ -22,6 +22,10 @@ GStrv tally_test_cast_batch (const char *body,
                              guint       arity,
                              GPtrArray  *args);
 
+/* SHA-256, as the manifests name items by it. */
+void tally_test_sha256 (GBytes *bytes,
+                        guint8  out[32]);
+
 /* Removes a file or a whole folder; what is not there is no error. */
 void tally_test_remove_tree (const char *path);
 

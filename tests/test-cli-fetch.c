@@ -20,6 +20,7 @@
 #include "item-cipher.h"
 #include "store-meta.h"
 #include "tally-test-cli.h"
+#include "tally-test-util.h"
 #include "wallet/keccak.h"
 
 #define N_ITEMS      20
@@ -151,17 +152,6 @@ item_hits (Fixture *f)
 
 /* ---- the task -------------------------------------------------------------------- */
 
-static void
-sha256_of (GBytes *bytes,
-           guint8  out[TALLY_ITEM_SHA256_LEN])
-{
-  g_autoptr (GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
-  gsize len = TALLY_ITEM_SHA256_LEN;
-
-  g_checksum_update (checksum, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
-  g_checksum_get_digest (checksum, out, &len);
-}
-
 /* Printable text of a few kilobytes, different for every item. */
 static GBytes *
 make_item (guint index)
@@ -210,7 +200,7 @@ make_manifest (Fixture      *f,
       g_autofree char *hex = NULL;
       g_autofree char *path = g_strdup_printf ("%s/items/item-%02u.txt", prefix, i);
 
-      sha256_of (item, digest);
+      tally_test_sha256 (item, digest);
       hex = tally_item_sha256_to_hex (digest);
       g_string_append_printf (json,
                               "%s{\"id\": \"item-%02u\", \"kind\": \"text\", \"uri\": "
@@ -337,7 +327,7 @@ cache_path (const char *dir,
   g_autoptr (TallyItemCache) cache = tally_item_cache_new (dir, 0);
   guint8 digest[TALLY_ITEM_SHA256_LEN];
 
-  sha256_of (item, digest);
+  tally_test_sha256 (item, digest);
   return tally_item_cache_get_path (cache, digest);
 }
 

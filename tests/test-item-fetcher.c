@@ -9,11 +9,11 @@
 
 #include <glib/gstdio.h>
 #include <libsoup/soup.h>
-#include <nettle/sha2.h>
 
 #include "core-error.h"
 #include "item-cache.h"
 #include "item-fetcher.h"
+#include "tally-test-util.h"
 
 #define BIG_BODY (32 * 1024 * 1024)
 
@@ -76,19 +76,6 @@ served_free (Served *served)
 {
   g_clear_pointer (&served->body, g_bytes_unref);
   g_free (served);
-}
-
-static void
-sha256_of (GBytes *bytes,
-           guint8  out[TALLY_ITEM_SHA256_LEN])
-{
-  struct sha256_ctx ctx;
-  gsize             len;
-  const guint8     *data = g_bytes_get_data (bytes, &len);
-
-  sha256_init (&ctx);
-  sha256_update (&ctx, len, data);
-  sha256_digest (&ctx, TALLY_ITEM_SHA256_LEN, out);
 }
 
 static GBytes *
@@ -246,7 +233,7 @@ make_item (Fixture    *fixture,
   Item *item = g_new0 (Item, 1);
 
   item->data = random_bytes (size, seed);
-  sha256_of (item->data, item->sha256);
+  tally_test_sha256 (item->data, item->sha256);
   item->uri = g_strconcat (fixture->base, path, NULL);
   serve (fixture, path, item->data);
   return item;
@@ -493,7 +480,7 @@ test_hash_mismatch (Fixture      *fixture,
   guint8           other_sha[TALLY_ITEM_SHA256_LEN];
 
   /* The server sends other bytes of the same length. */
-  sha256_of (other, other_sha);
+  tally_test_sha256 (other, other_sha);
   actual = tally_item_sha256_to_hex (other_sha);
   serve (fixture, "/items/a.bin", other);
 
@@ -529,7 +516,7 @@ test_too_large_announced (Fixture      *fixture,
   g_autofree char *uri = g_strconcat (fixture->base, "/big.bin", NULL);
   guint8           sha[TALLY_ITEM_SHA256_LEN];
 
-  sha256_of (small, sha);
+  tally_test_sha256 (small, sha);
   serve (fixture, "/big.bin", big);
   expect_error (fixture, uri, sha, 1000, TALLY_CORE_ERROR_TOO_LARGE, "announced 33554432 bytes");
   wait_finished (fixture, 1);
@@ -553,7 +540,7 @@ test_too_large_chunked (Fixture      *fixture,
   g_autofree char *uri = g_strconcat (fixture->base, "/chunked.bin", NULL);
   guint8           sha[TALLY_ITEM_SHA256_LEN];
 
-  sha256_of (small, sha);
+  tally_test_sha256 (small, sha);
   serve (fixture, "/chunked.bin", big)->mode = SERVE_CHUNKED;
   expect_error (fixture, uri, sha, 1000, TALLY_CORE_ERROR_TOO_LARGE, "stopped reading");
   wait_finished (fixture, 1);
@@ -793,7 +780,7 @@ test_file (Fixture      *fixture,
   guint8 sha[TALLY_ITEM_SHA256_LEN];
   guint8 other_sha[TALLY_ITEM_SHA256_LEN] = { 1 };
 
-  sha256_of (content, sha);
+  tally_test_sha256 (content, sha);
   g_assert_true (g_file_set_contents (path, g_bytes_get_data (content, NULL), 70000, NULL));
   bytes = fetch (fixture, uri, sha, 70000, NULL, &error);
   g_assert_no_error (error);

@@ -11,7 +11,6 @@
 
 #include <glib/gstdio.h>
 #include <libsoup/soup.h>
-#include <nettle/sha2.h>
 
 #include "core-error.h"
 #include "item-opener.h"
@@ -41,19 +40,6 @@ typedef struct
   TallyItemCache  *cache;
   TallyItemOpener *opener;
 } Fixture;
-
-static void
-sha256_of (GBytes *bytes,
-           guint8  out[TALLY_ITEM_SHA256_LEN])
-{
-  struct sha256_ctx ctx;
-  gsize             len;
-  const guint8     *data = g_bytes_get_data (bytes, &len);
-
-  sha256_init (&ctx);
-  sha256_update (&ctx, len, data);
-  sha256_digest (&ctx, TALLY_ITEM_SHA256_LEN, out);
-}
 
 static void
 serve (SoupServer        *server,
@@ -116,7 +102,7 @@ fixture_set_up (Fixture      *fixture,
       item->plain = g_bytes_new_take (plain, len);
       item->sealed = tally_item_cipher_seal (fixture->key, item->id, item->plain, &error);
       g_assert_no_error (error);
-      sha256_of (item->sealed, item->sha256);
+      tally_test_sha256 (item->sealed, item->sha256);
       item->uri = g_strdup_printf ("%s/%s.enc", fixture->base, item->id);
       g_hash_table_insert (fixture->served, g_strdup_printf ("/%s.enc", item->id),
                            g_bytes_ref (item->sealed));
@@ -286,7 +272,7 @@ test_opener_forged_tag (Fixture      *fixture,
   forged[len - 1] ^= 0x80;
   g_bytes_unref (item->sealed);
   item->sealed = g_bytes_new_take (forged, len);
-  sha256_of (item->sealed, item->sha256);
+  tally_test_sha256 (item->sealed, item->sha256);
   g_hash_table_insert (fixture->served, g_strdup ("/item-0.enc"), g_bytes_ref (item->sealed));
 
   for (guint attempt = 1; attempt <= 2; attempt++)

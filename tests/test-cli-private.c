@@ -19,6 +19,7 @@
 #include "core-error.h"
 #include "item-cache.h"
 #include "item-cipher.h"
+#include "item-opener.h"
 #include "label-market.h"
 #include "manifest.h"
 #include "market-log.h"
@@ -356,27 +357,32 @@ test_end_to_end (TallyTestCli *f,
       {
         g_autofree char *cache_dir = g_strdup_printf ("%s/account-%u/cache/tally/items", f->home, a);
         g_autoptr (TallyItemCache) cache = tally_item_cache_new (cache_dir, 0);
+        g_autoptr (TallyItemFetcher) fetcher = tally_item_fetcher_new (cache);
+        g_autoptr (TallyItemOpener) opener = NULL;
         g_autoptr (GBytes) key = NULL;
         guint8 hash[32];
 
         /* The items fetched stay sealed; the granted key opens them, in
-         * memory. */
+         * memory, from the cache as the annotator's view does. */
         run_as_ok (f, a, fetch_args);
         key = open_task_key (f, a, &task_id, &error);
         g_assert_no_error (error);
         g_assert_cmpuint (g_bytes_get_size (key), ==, TALLY_TASK_KEY_LEN);
         tally_task_key_hash (hash, g_bytes_get_data (key, NULL));
         g_assert_cmpmem (hash, sizeof hash, tally_manifest_get_key_hash (manifest), 32);
+        opener = tally_item_opener_new (fetcher, g_bytes_get_data (key, NULL));
         for (guint i = 0; i < N_ITEMS; i++)
           {
             const TallyManifestItem *item = tally_manifest_get_item (manifest, i);
-            g_autoptr (GBytes) sealed = tally_item_cache_lookup_sync (cache, item->sha256, item->size,
-                                                                      NULL, &error);
+            g_autofree char         *path = tally_item_cache_get_path (cache, item->sha256);
+            GAsyncResult            *result = NULL;
             g_autoptr (GBytes) plain = NULL;
 
-            g_assert_no_error (error);
-            g_assert_nonnull (sealed);
-            plain = tally_item_cipher_open (g_bytes_get_data (key, NULL), item->id, sealed, &error);
+            g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+            tally_item_opener_open_async (opener, item->id, item->uri, item->sha256, item->size,
+                                          G_PRIORITY_DEFAULT, NULL, tally_test_rpc_on_done, &result);
+            plain = tally_item_opener_open_finish (opener, tally_test_rpc_wait_for (&result), &error);
+            g_object_unref (result);
             g_assert_no_error (error);
             g_assert_nonnull (g_strstr_len (g_bytes_get_data (plain, NULL), g_bytes_get_size (plain),
                                             ITEM_MARKER));

@@ -10,7 +10,14 @@
 
 #include "tally-test-cli.h"
 
-#define ACCOUNT_1_KEY "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d"
+/* anvil's "test ... junk" accounts: public, test only. */
+static const char *const keys[TALLY_TEST_MARKET_N_ACCOUNTS] = {
+  "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
+  "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
+  "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a",
+  "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6",
+  "0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a",
+};
 
 void
 tally_test_cli_result_clear (TallyTestCliResult *result)
@@ -24,15 +31,15 @@ tally_test_cli_set_up (TallyTestCli *f,
                        gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
+  g_autofree char *key_line = NULL;
 
   tally_test_market_init (&f->market, "tally-cli-market-XXXXXX");
   f->home = g_dir_make_tmp ("tally-cli-home-XXXXXX", &error);
   g_assert_no_error (error);
   f->data_home = g_build_filename (f->home, "data", NULL);
   f->cache_home = g_build_filename (f->home, "cache", NULL);
-  f->key_file = g_build_filename (f->home, "key", NULL);
-  g_assert_true (g_file_set_contents (f->key_file, ACCOUNT_1_KEY "\n", -1, &error));
-  g_assert_no_error (error);
+  key_line = g_strconcat (keys[TALLY_TEST_CLI_ACCOUNT], "\n", NULL);
+  f->key_file = tally_test_cli_write_file (f, "key", key_line);
 }
 
 static void
@@ -159,4 +166,89 @@ tally_test_cli_run_json (TallyTestCli      *f,
   g_assert_no_error (error);
   g_assert_nonnull (node);
   return node;
+}
+
+char *
+tally_test_cli_write_file (TallyTestCli *f,
+                           const char   *name,
+                           const char   *text)
+{
+  g_autoptr (GError) error = NULL;
+  char *path = g_build_filename (f->home, name, NULL);
+
+  g_assert_true (g_file_set_contents (path, text, -1, &error));
+  g_assert_no_error (error);
+  return path;
+}
+
+char *
+tally_test_cli_key_file (TallyTestCli *f,
+                         guint         account)
+{
+  g_autofree char *name = g_strdup_printf ("key%u", account);
+
+  g_assert_cmpuint (account, <, TALLY_TEST_MARKET_N_ACCOUNTS);
+  return tally_test_cli_write_file (f, name, keys[account]);
+}
+
+char *
+tally_test_cli_run_as (TallyTestCli      *f,
+                       guint              account,
+                       const char *const *args,
+                       const char        *expect)
+{
+  g_auto (TallyTestCliResult) result = { 0 };
+  g_autofree char *own_key = f->key_file;
+  g_autofree char *own_data = f->data_home;
+  g_autofree char *data_name = g_strdup_printf ("data%u", account);
+
+  f->key_file = tally_test_cli_key_file (f, account);
+  f->data_home = g_build_filename (f->home, data_name, NULL);
+  tally_test_cli_run (f, &result, args);
+  g_free (f->key_file);
+  g_free (f->data_home);
+  f->key_file = g_steal_pointer (&own_key);
+  f->data_home = g_steal_pointer (&own_data);
+  g_test_message ("tally-cli %s %s as account %u: %s%s", args[0], args[1] != NULL ? args[1] : "",
+                  account, result.out, result.err);
+  if (result.status != 0)
+    g_error ("tally-cli %s as account %u: exit %d: %s", args[0], account, result.status,
+             result.err);
+  if (expect != NULL && strstr (result.out, expect) == NULL)
+    g_error ("tally-cli %s as account %u said “%s” (stderr “%s”), not “%s”", args[0], account,
+             result.out,
+             result.err, expect);
+  return g_steal_pointer (&result.out);
+}
+
+TallyLabelSubmission
+tally_test_cli_submission_of (TallyTestCli       *f,
+                              guint               account,
+                              const TallyUint256 *task_id)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) reply = NULL;
+  TallyLabelSubmission submission;
+  guint8              *calldata = NULL;
+  gsize                len = 0;
+
+  g_assert_true (tally_label_market_encode_get_submission (&calldata, &len, task_id,
+                                                           &f->market.accounts[account], &error));
+  reply = tally_test_market_call (&f->market, &f->market.market, calldata, len);
+  g_assert_true (tally_label_market_decode_get_submission (&submission, g_bytes_get_data (reply, NULL),
+                                                           g_bytes_get_size (reply), &error));
+  g_assert_no_error (error);
+  return submission;
+}
+
+guint
+tally_test_cli_count_lines (const char *text,
+                            const char *what)
+{
+  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+  guint n = 0;
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    n += strstr (lines[i], what) != NULL;
+  return n;
 }

@@ -1,6 +1,7 @@
 /* tally-test-cli.h: tally-cli run as a program against tools/devnet —
  * a fixture with the chain, private XDG folders and account 1's key file,
- * and runners that check exit status and output
+ * runners that check exit status and output (also as another account),
+ * and what the tests of the commands read and write around them
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -61,5 +62,28 @@ void      tally_test_cli_assert_one_line_error (const TallyTestCliResult *result
                                                 const char               *expected);
 JsonNode *tally_test_cli_run_json (TallyTestCli      *f,
                                    const char *const *args);
+
+/* tally-cli as account (0 .. TALLY_TEST_MARKET_N_ACCOUNTS - 1) with its
+ * own key file and data folder; asserts success, and that stdout says
+ * expect (unless NULL). The output. */
+char *tally_test_cli_run_as (TallyTestCli      *f,
+                             guint              account,
+                             const char *const *args,
+                             const char        *expect);
+/* A file in the fixture's home holding account's private key. */
+char *tally_test_cli_key_file (TallyTestCli *f,
+                               guint         account);
+
+/* text written to the file name in the fixture's home; its path. */
+char *tally_test_cli_write_file (TallyTestCli *f,
+                                 const char   *name,
+                                 const char   *text);
+/* account's submission to task_id, as the market tells it. */
+TallyLabelSubmission tally_test_cli_submission_of (TallyTestCli       *f,
+                                                   guint               account,
+                                                   const TallyUint256 *task_id);
+/* How many lines of text hold what. */
+guint tally_test_cli_count_lines (const char *text,
+                                  const char *what);
 
 G_END_DECLS

@@ -15,57 +15,13 @@
 #define TRUTH   "{\"labels\": [1, 2, 3, 4, 1, 2]}"
 #define LABELS  "1 2 3 4 1 2\n"
 
-static char *
-write_file (TallyTestCli *f,
-            const char   *name,
-            const char   *text)
-{
-  g_autoptr (GError) error = NULL;
-  char *path = g_build_filename (f->home, name, NULL);
-
-  g_assert_true (g_file_set_contents (path, text, -1, &error));
-  g_assert_no_error (error);
-  return path;
-}
-
-static TallyLabelSubmission
-submission_of (TallyTestCli       *f,
-               guint               account,
-               const TallyUint256 *task_id)
-{
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GBytes) reply = NULL;
-  TallyLabelSubmission submission;
-  guint8              *calldata = NULL;
-  gsize                len = 0;
-
-  g_assert_true (tally_label_market_encode_get_submission (&calldata, &len, task_id,
-                                                           &f->market.accounts[account], &error));
-  reply = tally_test_market_call (&f->market, &f->market.market, calldata, len);
-  g_assert_true (tally_label_market_decode_get_submission (&submission, g_bytes_get_data (reply, NULL),
-                                                           g_bytes_get_size (reply), &error));
-  return submission;
-}
-
-static guint
-count_lines (const char *text,
-             const char *what)
-{
-  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
-  guint n = 0;
-
-  for (guint i = 0; lines[i] != NULL; i++)
-    n += strstr (lines[i], what) != NULL;
-  return n;
-}
-
 /* Account 1 stakes and submits the truth through the CLI. */
 static void
 submit_truth (TallyTestCli               *f,
               const TallyLabelTaskParams *params,
               const char                 *id)
 {
-  g_autofree char *labels_file = write_file (f, "labels.txt", LABELS);
+  g_autofree char *labels_file = tally_test_cli_write_file (f, "labels.txt", LABELS);
   g_auto (TallyTestCliResult) result = { 0 };
   TallyUint256 lock;
 
@@ -79,7 +35,7 @@ test_annotate (TallyTestCli *f,
                gconstpointer data)
 {
   TallyLabelTaskParams params = tally_test_market_default_params (&f->market, N_ITEMS, 3, 0);
-  g_autofree char     *truth = write_file (f, "truth.json", TRUTH);
+  g_autofree char     *truth = tally_test_cli_write_file (f, "truth.json", TRUTH);
   g_autofree char     *id = NULL;
   const char *const    bot[] = { "bot", "--truth", truth, "--accuracy", "1", "--accounts", "2",
                                  "--first-account", "2", "--once", NULL };
@@ -92,14 +48,15 @@ test_annotate (TallyTestCli *f,
 
   /* Two seats taken; each bot staked exactly the lock. */
   tally_test_cli_run_ok (f, &result, bot);
-  g_assert_cmpuint (count_lines (result.out, ": staked "), ==, 2);
-  g_assert_cmpuint (count_lines (result.out, "committed"), ==, 2);
+  g_assert_cmpuint (tally_test_cli_count_lines (result.out, ": staked "), ==, 2);
+  g_assert_cmpuint (tally_test_cli_count_lines (result.out, "committed"), ==, 2);
   tally_test_cli_result_clear (&result);
   for (guint a = 2; a <= 3; a++)
     {
       TallyLabelStake stake = tally_test_market_stake_of (&f->market, a);
 
-      g_assert_cmpint (submission_of (f, a, &task_id).state, ==, TALLY_LABEL_SEAT_COMMITTED);
+      g_assert_cmpint (tally_test_cli_submission_of (f, a, &task_id).state, ==,
+                       TALLY_LABEL_SEAT_COMMITTED);
       g_assert_cmpint (tally_uint256_cmp (&stake.locked, &lock), ==, 0);
     }
   /* A second pass has nothing to join or reveal yet. */
@@ -110,13 +67,13 @@ test_annotate (TallyTestCli *f,
   submit_truth (f, &params, id);
   tally_test_market_advance_to (&f->market, params.commit_deadline + 1);
   tally_test_cli_run_ok (f, &result, bot);
-  g_assert_cmpuint (count_lines (result.out, "revealed"), ==, 2);
+  g_assert_cmpuint (tally_test_cli_count_lines (result.out, "revealed"), ==, 2);
   tally_test_cli_result_clear (&result);
   tally_test_cli_run_ok (f, &result, (const char *const[]){ "run", "--once", NULL });
   g_assert_nonnull (strstr (result.out, "revealed"));
   tally_test_cli_result_clear (&result);
   for (guint a = 1; a <= 3; a++)
-    g_assert_cmpint (submission_of (f, a, &task_id).state, ==, TALLY_LABEL_SEAT_REVEALED);
+    g_assert_cmpint (tally_test_cli_submission_of (f, a, &task_id).state, ==, TALLY_LABEL_SEAT_REVEALED);
 
   /* Past the last deadline the bots settle and claim: six right labels
    * each, to the wei. */
@@ -126,7 +83,7 @@ test_annotate (TallyTestCli *f,
   tally_test_cli_run_ok (f, &result,
                          (const char *const[]){ "bot", "--truth", truth, "--accounts", "2", "--first-account",
                                                 "2", "--until-done", "--interval", "1", NULL });
-  g_assert_cmpuint (count_lines (result.out, "claimed"), ==, 2);
+  g_assert_cmpuint (tally_test_cli_count_lines (result.out, "claimed"), ==, 2);
   tally_test_cli_result_clear (&result);
   g_assert_cmpint (tally_test_market_get_task (&f->market, &task_id).state, ==, TALLY_LABEL_TASK_FINALIZED);
   g_assert_true (tally_uint256_mul_uint64 (&reward, &params.reward_per_label, N_ITEMS));
@@ -151,8 +108,8 @@ static void
 test_usage (TallyTestCli *f,
             gconstpointer data)
 {
-  g_autofree char *truth = write_file (f, "truth.json", TRUTH);
-  g_autofree char *bad_truth = write_file (f, "bad.json", "{\"labels\": [1, 0, 2]}");
+  g_autofree char *truth = tally_test_cli_write_file (f, "truth.json", TRUTH);
+  g_autofree char *bad_truth = tally_test_cli_write_file (f, "bad.json", "{\"labels\": [1, 0, 2]}");
   g_autofree char *network = NULL;
   g_autofree char *copy = NULL;
   g_autoptr (JsonNode) root = NULL;
@@ -177,7 +134,7 @@ test_usage (TallyTestCli *f,
   json_object_remove_member (json_node_get_object (root), "mnemonic");
   g_clear_pointer (&network, g_free);
   network = json_to_string (root, TRUE);
-  copy = write_file (f, "network.json", network);
+  copy = tally_test_cli_write_file (f, "network.json", network);
   tally_test_cli_run_full (f, &result, FALSE,
                            (const char *const[]){ "--network", copy, "bot", "--truth", truth, "--once", NULL });
   tally_test_cli_assert_one_line_error (&result, 2, "mnemonic");
@@ -188,7 +145,7 @@ test_careless (TallyTestCli *f,
                gconstpointer data)
 {
   TallyLabelTaskParams params = tally_test_market_default_params (&f->market, N_ITEMS, 3, 0);
-  g_autofree char     *truth = write_file (f, "truth.json", TRUTH);
+  g_autofree char     *truth = tally_test_cli_write_file (f, "truth.json", TRUTH);
   g_autofree char     *id = NULL;
   g_auto (TallyTestCliResult) result = { 0 };
   TallyLabelStake stake_before, stake_after;
@@ -205,13 +162,13 @@ test_careless (TallyTestCli *f,
   tally_test_cli_run_ok (f, &result,
                          (const char *const[]){ "bot", "--truth", truth, "--accuracy", "0.0", "--accounts",
                                                 "1", "--first-account", "3", "--once", "--seed", "7", NULL });
-  g_assert_cmpuint (count_lines (result.out, "committed"), ==, 1);
+  g_assert_cmpuint (tally_test_cli_count_lines (result.out, "committed"), ==, 1);
   tally_test_cli_result_clear (&result);
 
   tally_test_market_advance_to (&f->market, params.commit_deadline + 1);
   tally_test_cli_run_ok (f, &result,
                          (const char *const[]){ "bot", "--truth", truth, "--first-account", "2", "--once", NULL });
-  g_assert_cmpuint (count_lines (result.out, "revealed"), ==, 2);
+  g_assert_cmpuint (tally_test_cli_count_lines (result.out, "revealed"), ==, 2);
   tally_test_cli_result_clear (&result);
   tally_test_cli_run_ok (f, &result, (const char *const[]){ "run", "--once", NULL });
   tally_test_cli_result_clear (&result);
@@ -240,7 +197,7 @@ test_review (TallyTestCli *f,
              gconstpointer data)
 {
   TallyLabelTaskParams params = tally_test_market_default_params (&f->market, N_ITEMS, 2, 1);
-  g_autofree char     *truth = write_file (f, "truth.json", TRUTH);
+  g_autofree char     *truth = tally_test_cli_write_file (f, "truth.json", TRUTH);
   g_autofree char     *tasks_truth = NULL;
   g_autofree char     *id = NULL;
   g_autofree char     *text = NULL;
@@ -251,7 +208,7 @@ test_review (TallyTestCli *f,
   id = tally_uint256_to_decimal (&task_id);
   /* The reviewer's truth is given per task. */
   text = g_strdup_printf ("{\"tasks\": {\"%s\": [1, 2, 3, 4, 1, 2]}}", id);
-  tasks_truth = write_file (f, "tasks.json", text);
+  tasks_truth = tally_test_cli_write_file (f, "tasks.json", text);
   submit_truth (f, &params, id);
   tally_test_cli_run_ok (f, &result,
                          (const char *const[]){ "bot", "--truth", truth, "--accounts", "1", "--first-account",
@@ -276,7 +233,7 @@ test_review (TallyTestCli *f,
   tally_test_cli_run_ok (f, &result,
                          (const char *const[]){ "bot", "--review", "--truth", tasks_truth, "--accounts", "1",
                                                 "--first-account", "3", "--once", NULL });
-  g_assert_cmpuint (count_lines (result.out, "review of seat"), ==, 2);
+  g_assert_cmpuint (tally_test_cli_count_lines (result.out, "review of seat"), ==, 2);
   tally_test_cli_result_clear (&result);
   g_assert_true (tally_uint256_mul_uint64 (&lock, &params.stake_per_item, 2 * N_ITEMS));
   {
@@ -288,7 +245,7 @@ test_review (TallyTestCli *f,
   tally_test_cli_run_ok (f, &result,
                          (const char *const[]){ "bot", "--review", "--truth", tasks_truth, "--accounts", "1",
                                                 "--first-account", "3", "--once", NULL });
-  g_assert_cmpuint (count_lines (result.out, "revealed"), ==, 2);
+  g_assert_cmpuint (tally_test_cli_count_lines (result.out, "revealed"), ==, 2);
   tally_test_cli_result_clear (&result);
   for (guint s = 0; s < 2; s++)
     g_assert_cmpint (tally_test_market_get_review (&f->market, &task_id, s, 0).state, ==,

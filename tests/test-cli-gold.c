@@ -21,15 +21,6 @@
 #define N_ITEMS   8
 #define N_CLASSES 4
 
-/* anvil's "test ... junk" accounts: public, test only. */
-static const char *const keys[TALLY_TEST_MARKET_N_ACCOUNTS] = {
-  "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
-  "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
-  "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a",
-  "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6",
-  "0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a",
-};
-
 static const guint8 truth[N_ITEMS] = { 1, 2, 3, 4, 1, 2, 3, 4 };
 #define TRUTH_LIST "[1, 2, 3, 4, 1, 2, 3, 4]"
 /* Items b, d, f and h (indices 1, 3, 5, 7), by class name and number. */
@@ -45,50 +36,6 @@ static const guint8 truth[N_ITEMS] = { 1, 2, 3, 4, 1, 2, 3, 4 };
 #define MANIFEST \
   "{\"schema\": 1, \"title\": \"Pets\", \"instructions\": \"Which animal?\", \"classes\": [" CLASS ("cat") ", " CLASS ("dog") ", " CLASS ("bird") ", " CLASS ("fish") "], \"tools\": [\"classify\"], \"items\": [" ITEM ("a") ", " ITEM ("b") ", " ITEM ("c") ", " ITEM ("d") ", " ITEM ("e") ", " ITEM ("f") ", " ITEM ("g") ", " ITEM ("h") "]}"
 
-static char *
-write_file (TallyTestCli *f,
-            const char   *name,
-            const char   *text)
-{
-  g_autoptr (GError) error = NULL;
-  char *path = g_build_filename (f->home, name, NULL);
-
-  g_assert_true (g_file_set_contents (path, text, -1, &error));
-  g_assert_no_error (error);
-  return path;
-}
-
-/* tally-cli as account (its key, its own data folder); the output. */
-static char *
-run_as (TallyTestCli      *f,
-        guint              account,
-        const char *const *args,
-        const char        *expect)
-{
-  g_auto (TallyTestCliResult) result = { 0 };
-  g_autofree char *own_key = f->key_file;
-  g_autofree char *own_data = f->data_home;
-  g_autofree char *key_name = g_strdup_printf ("key%u", account);
-  g_autofree char *data_name = g_strdup_printf ("data%u", account);
-
-  f->key_file = write_file (f, key_name, keys[account]);
-  f->data_home = g_build_filename (f->home, data_name, NULL);
-  tally_test_cli_run (f, &result, args);
-  g_free (f->key_file);
-  g_free (f->data_home);
-  f->key_file = g_steal_pointer (&own_key);
-  f->data_home = g_steal_pointer (&own_data);
-  g_test_message ("tally-cli %s %s as account %u: %s%s", args[0], args[1] != NULL ? args[1] : "",
-                  account, result.out, result.err);
-  if (result.status != 0)
-    g_error ("tally-cli %s as account %u: exit %d: %s", args[0], account, result.status,
-             result.err);
-  if (expect != NULL && strstr (result.out, expect) == NULL)
-    g_error ("tally-cli %s as account %u said “%s” (stderr “%s”), not “%s”", args[0], account, result.out,
-             result.err, expect);
-  return g_steal_pointer (&result.out);
-}
-
 /* task create as the requester (account 0); the new task's id. */
 static char *
 create_task (TallyTestCli *f,
@@ -101,7 +48,7 @@ create_task (TallyTestCli *f,
                                replication, "--reviewers", "0", "--reward", "1",
                                "--stake-per-item", "2", "--gold", gold, "--min-gold-percent",
                                min_percent, NULL };
-  g_autofree char  *out = run_as (f, TALLY_TEST_MARKET_REQUESTER, args, "Task:");
+  g_autofree char  *out = tally_test_cli_run_as (f, TALLY_TEST_MARKET_REQUESTER, args, "Task:");
   g_auto (GStrv) lines = g_strsplit (out, "\n", -1);
 
   g_assert_true (g_str_has_prefix (lines[0], "Task:"));
@@ -302,7 +249,7 @@ bot_truth (TallyTestCli *f,
 {
   g_autofree char *text = g_strdup_printf ("{\"tasks\": {\"%s\": " TRUTH_LIST "}}", id);
 
-  return write_file (f, name, text);
+  return tally_test_cli_write_file (f, name, text);
 }
 
 /* ---- R = 1 with gold: a careful bot is paid, a careless one fails ----------- */
@@ -311,8 +258,8 @@ static void
 test_one_annotator (TallyTestCli *f,
                     gconstpointer data)
 {
-  g_autofree char *manifest = write_file (f, "manifest.json", MANIFEST);
-  g_autofree char *gold = write_file (f, "gold.json", GOLD);
+  g_autofree char *manifest = tally_test_cli_write_file (f, "manifest.json", MANIFEST);
+  g_autofree char *gold = tally_test_cli_write_file (f, "gold.json", GOLD);
   g_autofree char *careful_id = create_task (f, manifest, "1", gold, "75");
   g_autofree char *careless_id = create_task (f, manifest, "1", gold, "75");
   g_autofree char *careful_truth = bot_truth (f, careful_id, "careful.json");
@@ -345,24 +292,26 @@ test_one_annotator (TallyTestCli *f,
   {
     const char *const show[] = { "task", "show", careful_id, NULL };
 
-    out = run_as (f, 3, show, "reference items hidden among the others; get at least 75%");
+    out = tally_test_cli_run_as (f, 3, show,
+                                 "reference items hidden among the others; get at least 75%");
     g_clear_pointer (&out, g_free);
   }
 
-  out = run_as (f, 1, careful, "committed");
+  out = tally_test_cli_run_as (f, 1, careful, "committed");
   g_clear_pointer (&out, g_free);
-  out = run_as (f, 1, careless, "committed");
+  out = tally_test_cli_run_as (f, 1, careless, "committed");
   g_clear_pointer (&out, g_free);
   tally_test_market_advance_to (&f->market, p.commit_deadline + 1);
-  out = run_as (f, 1, careful, "revealed");
+  out = tally_test_cli_run_as (f, 1, careful, "revealed");
   g_clear_pointer (&out, g_free);
-  out = run_as (f, 1, careless, "revealed");
+  out = tally_test_cli_run_as (f, 1, careless, "revealed");
   g_clear_pointer (&out, g_free);
 
   /* The requester's engine, in the gold window. */
   tally_test_market_advance_to (&f->market, p.reveal_deadline + 1);
-  out = run_as (f, TALLY_TEST_MARKET_REQUESTER, (const char *const[]){ "run", "--once", NULL },
-                "gold revealed");
+  out = tally_test_cli_run_as (f, TALLY_TEST_MARKET_REQUESTER,
+                               (const char *const[]){ "run", "--once", NULL },
+                               "gold revealed");
   {
     g_autofree char *one = g_strdup_printf ("Task %s: gold revealed", careful_id);
     g_autofree char *two = g_strdup_printf ("Task %s: gold revealed", careless_id);
@@ -377,17 +326,17 @@ test_one_annotator (TallyTestCli *f,
   for (guint a = 0; a < TALLY_TEST_MARKET_N_ACCOUNTS; a++)
     before[a] = tally_test_market_balance_of (&f->market, a);
   supply = total_supply (f);
-  out = run_as (f, 1,
-                (const char *const[]){ "bot", "--truth", careful_truth, "--accounts", "1",
-                                       "--first-account", "3", "--until-done", "--interval", "1",
-                                       NULL },
-                "claimed");
+  out = tally_test_cli_run_as (f, 1,
+                               (const char *const[]){ "bot", "--truth", careful_truth, "--accounts", "1",
+                                                      "--first-account", "3", "--until-done", "--interval", "1",
+                                                      NULL },
+                               "claimed");
   g_clear_pointer (&out, g_free);
-  out = run_as (f, 1,
-                (const char *const[]){ "bot", "--truth", careless_truth, "--accounts", "1",
-                                       "--first-account", "4", "--until-done", "--interval", "1",
-                                       NULL },
-                NULL);
+  out = tally_test_cli_run_as (f, 1,
+                               (const char *const[]){ "bot", "--truth", careless_truth, "--accounts", "1",
+                                                      "--first-account", "4", "--until-done", "--interval", "1",
+                                                      NULL },
+                               NULL);
   g_clear_pointer (&out, g_free);
   drop = total_supply (f);
   g_assert_true (tally_uint256_sub (&drop, &supply, &drop));
@@ -443,8 +392,9 @@ test_one_annotator (TallyTestCli *f,
   g_assert_true (json_object_get_boolean_member (gold_view, "failed"));
   g_clear_pointer (&shown, json_node_unref);
   {
-    g_autofree char *json = run_as (f, 4, (const char *const[]){ "task", "show", careless_id, "--json", NULL }, NULL);
-    JsonObject      *mine, *first;
+    const char *const show[] = { "task", "show", careless_id, "--json", NULL };
+    g_autofree char  *json = tally_test_cli_run_as (f, 4, show, NULL);
+    JsonObject       *mine, *first;
 
     shown = json_from_string (json, NULL);
     g_assert_nonnull (shown);
@@ -467,13 +417,14 @@ test_one_annotator (TallyTestCli *f,
     g_assert_cmpint (json_object_get_int_member (first, "label"), !=,
                      json_object_get_int_member (first, "goldLabel"));
   }
-  out = run_as (f, 4, (const char *const[]){ "task", "show", careless_id, NULL }, "Your gold:");
+  out = tally_test_cli_run_as (f, 4, (const char *const[]){ "task", "show", careless_id, NULL },
+                               "Your gold:");
   g_assert_nonnull (strstr (out, "every label of yours counts as wrong"));
   g_assert_nonnull (strstr (out, "Missed:     item "));
   g_assert_nonnull (strstr (out, ", the gold is "));
   g_clear_pointer (&out, g_free);
-  out = run_as (f, 3, (const char *const[]){ "task", "show", careful_id, NULL },
-                "Your gold:  4 of 4 right (at least 75% needed)");
+  out = tally_test_cli_run_as (f, 3, (const char *const[]){ "task", "show", careful_id, NULL },
+                               "Your gold:  4 of 4 right (at least 75% needed)");
   g_assert_null (strstr (out, "Missed:"));
 }
 
@@ -495,9 +446,10 @@ submit_all (TallyTestCli       *f,
 
       for (guint i = 0; i < N_ITEMS; i++)
         g_string_append_printf (text, "%u\n", labels[k][i]);
-      path = write_file (f, name, text->str);
-      out = run_as (f, accounts[k], (const char *const[]){ "submit", id, "--labels", path, NULL },
-                    "Committed");
+      path = tally_test_cli_write_file (f, name, text->str);
+      out = tally_test_cli_run_as (f, accounts[k],
+                                   (const char *const[]){ "submit", id, "--labels", path, NULL },
+                                   "Committed");
     }
 }
 
@@ -509,7 +461,7 @@ run_all (TallyTestCli      *f,
          const char        *expect)
 {
   for (guint k = 0; k < n; k++)
-    g_free (run_as (f, accounts[k], args, expect));
+    g_free (tally_test_cli_run_as (f, accounts[k], args, expect));
 }
 
 /* ---- R = 3: two colluders agree on wrong gold labels, one is right ------------ */
@@ -523,8 +475,8 @@ test_colluders (TallyTestCli *f,
   static const guint8 colluded[N_ITEMS] = { 1, 1, 3, 1, 1, 1, 3, 1 };
   const guint8 *const labels[] = { colluded, colluded, truth };
   const guint         accounts[] = { 1, 2, 3 };
-  g_autofree char    *manifest = write_file (f, "manifest.json", MANIFEST);
-  g_autofree char    *gold = write_file (f, "gold.json", GOLD);
+  g_autofree char    *manifest = tally_test_cli_write_file (f, "manifest.json", MANIFEST);
+  g_autofree char    *gold = tally_test_cli_write_file (f, "gold.json", GOLD);
   g_autofree char    *id = create_task (f, manifest, "3", gold, "50");
   g_autoptr (TallyTaskList) tasks = NULL;
   TallyUint256         task_id = parse_id (id), lock = lock_of (), before[4], supply, drop, want;
@@ -538,8 +490,9 @@ test_colluders (TallyTestCli *f,
   tally_test_market_advance_to (&f->market, p.commit_deadline + 1);
   run_all (f, accounts, 3, (const char *const[]){ "run", "--once", NULL }, "revealed");
   tally_test_market_advance_to (&f->market, p.reveal_deadline + 1);
-  g_free (run_as (f, TALLY_TEST_MARKET_REQUESTER, (const char *const[]){ "run", "--once", NULL },
-                  "gold revealed"));
+  g_free (tally_test_cli_run_as (f, TALLY_TEST_MARKET_REQUESTER,
+                                 (const char *const[]){ "run", "--once", NULL },
+                                 "gold revealed"));
   tally_test_market_advance_to (&f->market, p.review_reveal_deadline + 1);
   for (guint k = 0; k < 3; k++)
     before[k] = tally_test_market_balance_of (&f->market, accounts[k]);
@@ -594,8 +547,8 @@ run_careful_task (TallyTestCli *f,
                   TallyUint256 *burned)
 {
   const guint8 *const labels[] = { truth, truth };
-  g_autofree char    *manifest = write_file (f, "manifest.json", MANIFEST);
-  g_autofree char    *gold = write_file (f, "gold.json", gold_text);
+  g_autofree char    *manifest = tally_test_cli_write_file (f, "manifest.json", MANIFEST);
+  g_autofree char    *gold = tally_test_cli_write_file (f, "gold.json", gold_text);
   g_autofree char    *id = NULL;
   g_autoptr (TallyTaskList) tasks = NULL;
   TallyUint256         task_id, lock = lock_of (), start, end, supply;
@@ -613,8 +566,9 @@ run_careful_task (TallyTestCli *f,
   tally_test_market_advance_to (&f->market, p.commit_deadline + 1);
   run_all (f, accounts, 2, (const char *const[]){ "run", "--once", NULL }, "revealed");
   tally_test_market_advance_to (&f->market, p.reveal_deadline + 1);
-  g_free (run_as (f, TALLY_TEST_MARKET_REQUESTER, (const char *const[]){ "run", "--once", NULL },
-                  "gold revealed"));
+  g_free (tally_test_cli_run_as (f, TALLY_TEST_MARKET_REQUESTER,
+                                 (const char *const[]){ "run", "--once", NULL },
+                                 "gold revealed"));
   tally_test_market_advance_to (&f->market, p.review_reveal_deadline + 1);
   supply = total_supply (f);
   run_all (f, accounts, 2,
@@ -629,7 +583,8 @@ run_careful_task (TallyTestCli *f,
   /* Whatever the requester is owed back, it claims. */
   end = tally_test_market_credited (&f->market, TALLY_TEST_MARKET_REQUESTER);
   if (!tally_uint256_is_zero (&end))
-    g_free (run_as (f, TALLY_TEST_MARKET_REQUESTER, (const char *const[]){ "claim", NULL }, NULL));
+    g_free (tally_test_cli_run_as (f, TALLY_TEST_MARKET_REQUESTER,
+                                   (const char *const[]){ "claim", NULL }, NULL));
   end = tally_test_market_balance_of (&f->market, TALLY_TEST_MARKET_REQUESTER);
   /* Spent: the requester's balance only went down. */
   g_assert_true (tally_uint256_sub (requester_change, &start, &end));
@@ -671,10 +626,10 @@ test_killed_requester (TallyTestCli *f,
 {
   const guint8 *const labels[] = { truth };
   const guint         accounts[] = { 1 };
-  g_autofree char    *manifest = write_file (f, "manifest.json", MANIFEST);
-  g_autofree char    *gold = write_file (f, "gold.json", GOLD);
+  g_autofree char    *manifest = tally_test_cli_write_file (f, "manifest.json", MANIFEST);
+  g_autofree char    *gold = tally_test_cli_write_file (f, "gold.json", GOLD);
   g_autofree char    *id = create_task (f, manifest, "1", gold, "75");
-  g_autofree char    *key = write_file (f, "key0-run", keys[0]);
+  g_autofree char    *key = tally_test_cli_key_file (f, TALLY_TEST_MARKET_REQUESTER);
   g_autofree char    *data_home = g_build_filename (f->home, "data0", NULL);
   g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (
     G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
@@ -712,14 +667,15 @@ test_killed_requester (TallyTestCli *f,
 
   /* Restarted in the window: the gold goes out, and the run is done. */
   tally_test_market_advance_to (&f->market, p.reveal_deadline + 1);
-  out = run_as (f, TALLY_TEST_MARKET_REQUESTER,
-                (const char *const[]){ "run", "--until-done", "--interval", "1", NULL },
-                "gold revealed");
+  out = tally_test_cli_run_as (f, TALLY_TEST_MARKET_REQUESTER,
+                               (const char *const[]){ "run", "--until-done", "--interval", "1", NULL },
+                               "gold revealed");
   g_assert_true (tally_test_market_get_task (&f->market, &task_id).gold_revealed);
   g_clear_pointer (&out, g_free);
   /* Nothing left: a later run has nothing to say. */
-  out = run_as (f, TALLY_TEST_MARKET_REQUESTER, (const char *const[]){ "run", "--once", NULL },
-                NULL);
+  out = tally_test_cli_run_as (f, TALLY_TEST_MARKET_REQUESTER,
+                               (const char *const[]){ "run", "--once", NULL },
+                               NULL);
   g_assert_cmpstr (out, ==, "");
 
   tally_test_market_advance_to (&f->market, p.review_reveal_deadline + 1);
@@ -753,13 +709,13 @@ test_bad_gold (TallyTestCli *f,
     { "{\"zebra\": 1}", "bad-gold.json: The manifest has no item “zebra”" },
     { "{\"b\": \"horse\"}", "Gold item “b”: the manifest has no class “horse”" },
   };
-  g_autofree char *manifest = write_file (f, "manifest.json", MANIFEST);
+  g_autofree char *manifest = tally_test_cli_write_file (f, "manifest.json", MANIFEST);
   g_autofree char *missing = g_build_filename (f->home, "missing.json", NULL);
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       g_auto (TallyTestCliResult) result = { 0 };
-      g_autofree char  *gold = write_file (f, "bad-gold.json", cases[i].text);
+      g_autofree char  *gold = tally_test_cli_write_file (f, "bad-gold.json", cases[i].text);
       const char *const args[] = { "task", "create", "--manifest", manifest, "--replication", "1",
                                    "--reviewers", "0", "--reward", "1", "--stake-per-item", "2",
                                    "--gold", gold, NULL };
@@ -789,7 +745,7 @@ test_bad_gold (TallyTestCli *f,
   }
   {
     g_auto (TallyTestCliResult) result = { 0 };
-    g_autofree char  *gold = write_file (f, "gold.json", GOLD);
+    g_autofree char  *gold = tally_test_cli_write_file (f, "gold.json", GOLD);
     const char *const args[] = { "task", "create", "--manifest", manifest, "--replication", "1",
                                  "--reviewers", "0", "--reward", "1", "--stake-per-item", "2",
                                  "--gold", gold, "--min-gold-percent", "101", NULL };

@@ -25,47 +25,16 @@
 
 #define N_ITEMS 4
 
-static char *
-write_file (TallyTestCli *f,
-            const char   *name,
-            const char   *text)
-{
-  g_autoptr (GError) error = NULL;
-  char *path = g_build_filename (f->home, name, NULL);
-
-  g_assert_true (g_file_set_contents (path, text, -1, &error));
-  g_assert_no_error (error);
-  return path;
-}
-
-static TallyLabelSubmission
-submission_of (TallyTestCli       *f,
-               guint               account,
-               const TallyUint256 *task_id)
-{
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GBytes) reply = NULL;
-  TallyLabelSubmission submission;
-  guint8              *calldata = NULL;
-  gsize                len = 0;
-
-  g_assert_true (tally_label_market_encode_get_submission (&calldata, &len, task_id,
-                                                           &f->market.accounts[account], &error));
-  reply = tally_test_market_call (&f->market, &f->market.market, calldata, len);
-  g_assert_true (tally_label_market_decode_get_submission (&submission, g_bytes_get_data (reply, NULL),
-                                                           g_bytes_get_size (reply), &error));
-  return submission;
-}
-
 static void
 test_submit_and_run (TallyTestCli *f,
                      gconstpointer data)
 {
   static const guint8  labels[N_ITEMS] = { 1, 2, 3, 4 };
   TallyLabelTaskParams params = tally_test_market_default_params (&f->market, N_ITEMS, 2, 1);
-  g_autofree char     *labels_file = write_file (f, "labels.txt", "1 2\n3, 4\n");
-  g_autofree char     *bad_file = write_file (f, "bad.txt", "1 2 three 4\n");
-  g_autofree char     *verdicts_file = write_file (f, "verdicts.txt", "accept accept reject 1\n");
+  g_autofree char     *labels_file = tally_test_cli_write_file (f, "labels.txt", "1 2\n3, 4\n");
+  g_autofree char     *bad_file = tally_test_cli_write_file (f, "bad.txt", "1 2 three 4\n");
+  g_autofree char     *verdicts_file = tally_test_cli_write_file (f, "verdicts.txt",
+                                                                  "accept accept reject 1\n");
   g_autofree char     *id = NULL;
   g_auto (TallyTestCliResult) result = { 0 };
   TallyUint256 task_id, lock, before, after, credited;
@@ -88,14 +57,14 @@ test_submit_and_run (TallyTestCli *f,
   tally_test_cli_run (f, &result, (const char *const[]){ "submit", id, NULL });
   tally_test_cli_assert_one_line_error (&result, 2, "--labels");
   tally_test_cli_result_clear (&result);
-  g_assert_false (submission_of (f, 1, &task_id).seated);
+  g_assert_false (tally_test_cli_submission_of (f, 1, &task_id).seated);
 
   /* Account 1 (the CLI's) joins and commits; account 2 takes the other
    * seat directly, agreeing. */
   tally_test_cli_run_ok (f, &result, (const char *const[]){ "submit", id, "--labels", labels_file, NULL });
   g_assert_nonnull (strstr (result.out, "Committed to task"));
   tally_test_cli_result_clear (&result);
-  g_assert_cmpint (submission_of (f, 1, &task_id).state, ==, TALLY_LABEL_SEAT_COMMITTED);
+  g_assert_cmpint (tally_test_cli_submission_of (f, 1, &task_id).state, ==, TALLY_LABEL_SEAT_COMMITTED);
   tally_test_cli_run (f, &result, (const char *const[]){ "submit", id, "--labels", labels_file, NULL });
   tally_test_cli_assert_one_line_error (&result, 1, "already submitted");
   tally_test_cli_result_clear (&result);
@@ -118,7 +87,7 @@ test_submit_and_run (TallyTestCli *f,
   tally_test_cli_run_ok (f, &result, (const char *const[]){ "run", "--once", NULL });
   g_assert_nonnull (strstr (result.out, "revealed"));
   tally_test_cli_result_clear (&result);
-  g_assert_cmpint (submission_of (f, 1, &task_id).state, ==, TALLY_LABEL_SEAT_REVEALED);
+  g_assert_cmpint (tally_test_cli_submission_of (f, 1, &task_id).state, ==, TALLY_LABEL_SEAT_REVEALED);
   g_assert_true (tally_label_market_encode_reveal (&calldata, &len, &task_id, labels, N_ITEMS, NULL, 0,
                                                    salt, &error));
   tally_rpc_receipt_free (tally_test_market_send (&f->market, 2, &f->market.market, calldata, len));
@@ -126,7 +95,7 @@ test_submit_and_run (TallyTestCli *f,
   /* Account 3 reviews account 2's submission through the CLI, with its
    * own key file. */
   {
-    g_autofree char *key3 = write_file (f, "key3", "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6\n");
+    g_autofree char *key3 = tally_test_cli_key_file (f, 3);
     char             annotator[TALLY_ADDRESS_STRING_SIZE];
     g_autofree char *reviewer_key = g_strdup (f->key_file);
 
@@ -206,7 +175,7 @@ test_join_leave (TallyTestCli *f,
                               id);
   g_assert_cmpstr (result.out, ==, expected);
   tally_test_cli_result_clear (&result);
-  g_assert_cmpint (submission_of (f, 1, &task_id).state, ==, TALLY_LABEL_SEAT_JOINED);
+  g_assert_cmpint (tally_test_cli_submission_of (f, 1, &task_id).state, ==, TALLY_LABEL_SEAT_JOINED);
   tally_test_cli_run_ok (f, &result, (const char *const[]){ "join", id, NULL });
   g_assert_cmpstr (result.out, ==, expected);
   tally_test_cli_result_clear (&result);
@@ -223,7 +192,7 @@ test_join_leave (TallyTestCli *f,
   g_assert_true (tally_uint256_sub (&burned, &before.total, &after.total));
   g_assert_cmpint (tally_uint256_cmp (&burned, &params.leave_fee), ==, 0);
   g_assert_cmpint (tally_uint256_cmp (&before.locked, &after.locked), ==, 0);
-  g_assert_false (submission_of (f, 1, &task_id).seated);
+  g_assert_false (tally_test_cli_submission_of (f, 1, &task_id).seated);
   tally_test_cli_run (f, &result, (const char *const[]){ "leave", id, NULL });
   tally_test_cli_assert_one_line_error (&result, 1, "holds no seat");
   tally_test_cli_result_clear (&result);
@@ -239,7 +208,7 @@ test_join_leave (TallyTestCli *f,
   expected = g_strdup_printf ("Task %s has no seat left", full_id);
   tally_test_cli_assert_one_line_error (&result, 1, expected);
   tally_test_cli_result_clear (&result);
-  g_assert_false (submission_of (f, 1, &full_task).seated);
+  g_assert_false (tally_test_cli_submission_of (f, 1, &full_task).seated);
 
   /* A private task: the join carries the key, and leaving before the key
    * is granted is free. */
@@ -247,7 +216,7 @@ test_join_leave (TallyTestCli *f,
   tally_test_cli_run_ok (f, &result, (const char *const[]){ "join", private_id, NULL });
   g_assert_nonnull (strstr (result.out, "waiting for the key server"));
   tally_test_cli_result_clear (&result);
-  g_assert_true (submission_of (f, 1, &private_task).seated);
+  g_assert_true (tally_test_cli_submission_of (f, 1, &private_task).seated);
   tally_test_cli_run_ok (f, &result, (const char *const[]){ "leave", private_id, NULL });
   g_clear_pointer (&expected, g_free);
   expected = g_strdup_printf ("Left task %s for free: 8 LABEL of your stake is free again.\n", private_id);
@@ -255,18 +224,6 @@ test_join_leave (TallyTestCli *f,
   tally_test_cli_result_clear (&result);
   after = tally_test_market_stake_of (&f->market, 1);
   g_assert_cmpint (tally_uint256_cmp (&before.total, &after.total), ==, 0);
-}
-
-static guint
-count_lines (const char *text,
-             const char *what)
-{
-  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
-  guint n = 0;
-
-  for (guint i = 0; lines[i] != NULL; i++)
-    n += strstr (lines[i], what) != NULL;
-  return n;
 }
 
 /* A schema 2 manifest for key (its items are never fetched here: the bots
@@ -297,7 +254,7 @@ write_private_manifest (TallyTestCli         *f,
                             "\"sha256\": \"%064u\", \"size\": 61, \"mediaType\": \"text/plain\"}",
                             i == 0 ? "" : ", ", i, i, i + 1);
   g_string_append (text, "]}");
-  path = write_file (f, "private-manifest.json", text->str);
+  path = tally_test_cli_write_file (f, "private-manifest.json", text->str);
   tally_keccak256 (params->manifest_hash, (const guint8 *) text->str, text->len);
   uri = g_filename_to_uri (path, NULL, &error);
   g_assert_no_error (error);
@@ -309,7 +266,7 @@ test_bots_private (TallyTestCli *f,
                    gconstpointer data)
 {
   TallyLabelTaskParams params = tally_test_market_default_params (&f->market, N_ITEMS, 2, 0);
-  g_autofree char     *truth = write_file (f, "truth.json", "{\"labels\": [1, 2, 3, 4]}");
+  g_autofree char     *truth = tally_test_cli_write_file (f, "truth.json", "{\"labels\": [1, 2, 3, 4]}");
   const char *const    bot[] = { "bot", "--truth", truth, "--accounts", "2", "--first-account", "2",
                                  "--once", NULL };
   g_auto (TallyTestCliResult) result = { 0 };
@@ -330,10 +287,10 @@ test_bots_private (TallyTestCli *f,
 
   /* Both bots take a seat with their public key and wait. */
   tally_test_cli_run_ok (f, &result, bot);
-  g_assert_cmpuint (count_lines (result.out, "waiting-for-key"), ==, 2);
+  g_assert_cmpuint (tally_test_cli_count_lines (result.out, "waiting-for-key"), ==, 2);
   tally_test_cli_result_clear (&result);
-  g_assert_true (submission_of (f, 2, &task_id).seated);
-  g_assert_true (submission_of (f, 3, &task_id).seated);
+  g_assert_true (tally_test_cli_submission_of (f, 2, &task_id).seated);
+  g_assert_true (tally_test_cli_submission_of (f, 3, &task_id).seated);
   before = tally_test_market_stake_of (&f->market, 3);
 
   /* The key server grants account 2 only; that bot labels from the truth. */
@@ -344,19 +301,20 @@ test_bots_private (TallyTestCli *f,
   tally_rpc_receipt_free (tally_test_market_send (&f->market, TALLY_TEST_MARKET_REQUESTER,
                                                   &f->market.market, calldata, len));
   tally_test_cli_run_ok (f, &result, bot);
-  g_assert_cmpuint (count_lines (result.out, ": joined"), ==, 1);
+  g_assert_cmpuint (tally_test_cli_count_lines (result.out, ": joined"), ==, 1);
   tally_test_cli_result_clear (&result);
   tally_test_cli_run_ok (f, &result, bot);
-  g_assert_cmpuint (count_lines (result.out, "committed"), ==, 1);
+  g_assert_cmpuint (tally_test_cli_count_lines (result.out, "committed"), ==, 1);
   tally_test_cli_result_clear (&result);
-  g_assert_cmpint (submission_of (f, 2, &task_id).state, ==, TALLY_LABEL_SEAT_COMMITTED);
+  g_assert_cmpint (tally_test_cli_submission_of (f, 2, &task_id).state, ==, TALLY_LABEL_SEAT_COMMITTED);
 
   /* No key for the other by the margin: its seat goes back for free. */
   tally_test_market_advance_to (&f->market, params.commit_deadline - TALLY_SUBMITTER_KEY_MARGIN + 10);
   tally_test_cli_run_ok (f, &result, bot);
-  g_assert_cmpuint (count_lines (result.out, "left (The key server did not grant"), ==, 1);
+  g_assert_cmpuint (tally_test_cli_count_lines (result.out, "left (The key server did not grant"),
+                    ==, 1);
   tally_test_cli_result_clear (&result);
-  g_assert_false (submission_of (f, 3, &task_id).seated);
+  g_assert_false (tally_test_cli_submission_of (f, 3, &task_id).seated);
   {
     TallyLabelStake after = tally_test_market_stake_of (&f->market, 3);
 
@@ -380,8 +338,8 @@ static void
 test_export (TallyTestCli *f,
              gconstpointer data)
 {
-  g_autofree char *manifest_file = write_file (f, "manifest.json", MANIFEST);
-  g_autofree char *labels_file = write_file (f, "labels.txt", "1 2 0 4");
+  g_autofree char *manifest_file = tally_test_cli_write_file (f, "manifest.json", MANIFEST);
+  g_autofree char *labels_file = tally_test_cli_write_file (f, "labels.txt", "1 2 0 4");
   g_autofree char *payload_file = g_build_filename (f->home, "payload.bin", NULL);
   g_autofree char *coco = g_build_filename (f->home, "coco.json", NULL);
   g_autofree char *yolo = g_build_filename (f->home, "yolo", NULL);
@@ -418,7 +376,7 @@ test_export (TallyTestCli *f,
                                       (gssize) g_bytes_get_size (payload), &error));
   g_assert_true (tally_uint256_mul_uint64 (&lock, &params.stake_per_item, 4));
   {
-    g_autofree char *key2 = write_file (f, "key2", "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a\n");
+    g_autofree char *key2 = tally_test_cli_key_file (f, 2);
     g_autofree char *own_key = g_strdup (f->key_file);
     char             annotator[TALLY_ADDRESS_STRING_SIZE];
 

@@ -15,10 +15,9 @@
 
 #include "core-error.h"
 #include "label-market.h"
-#include "market-log.h"
 #include "requester.h"
 #include "tally-fault-proxy.h"
-#include "tally-test-market.h"
+#include "tally-test-engine.h"
 #include "tally-test-rpc.h"
 #include "task-gold.h"
 
@@ -27,91 +26,8 @@
 static const guint16 gold_indices[] = { 1, 4 };
 static const guint8  gold_labels[] = { 2, 1 };
 
-/* Everything a requester's engine needs, as the app builds it. */
-typedef struct
-{
-  TallyRpcClient *client;
-  TallyMarketLog *log;
-  TallyTaskList  *tasks;
-  TallyStore     *store;
-  TallyTxJournal *journal;
-  TallyTxManager *manager;
-  TallyRequester *requester;
-} Engine;
-
-typedef struct
-{
-  char *dir;
-  char *store;
-  char *journal;
-} Paths;
-
-static void
-paths_init (Paths *paths)
-{
-  g_autoptr (GError) error = NULL;
-
-  paths->dir = g_dir_make_tmp ("tally-gold-XXXXXX", &error);
-  g_assert_no_error (error);
-  paths->store = g_build_filename (paths->dir, "tally.db", NULL);
-  paths->journal = g_build_filename (paths->dir, "journal.db", NULL);
-}
-
-static void
-paths_clear (Paths *paths)
-{
-  g_autoptr (GDir) dir = g_dir_open (paths->dir, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (paths->dir, name, NULL);
-
-      g_unlink (path);
-    }
-  g_rmdir (paths->dir);
-  g_free (paths->dir);
-  g_free (paths->store);
-  g_free (paths->journal);
-}
-
-static void
-engine_init (Engine          *engine,
-             TallyTestMarket *market,
-             const char      *url,
-             const Paths     *paths)
-{
-  g_autoptr (GError) error = NULL;
-
-  engine->client = tally_test_rpc_fast_client (url);
-  engine->log = tally_market_log_new (engine->client, market->devnet.profile, NULL, &error);
-  g_assert_no_error (error);
-  engine->tasks = tally_task_list_new (engine->log);
-  engine->store = tally_store_open (paths->store, &error);
-  g_assert_no_error (error);
-  engine->journal = tally_tx_journal_open (paths->journal, &error);
-  g_assert_no_error (error);
-  engine->manager = tally_tx_manager_new (engine->client,
-                                          market->signers[TALLY_TEST_MARKET_REQUESTER],
-                                          engine->journal, market->chain_id);
-  tally_tx_manager_set_poll_interval (engine->manager, 20);
-  engine->requester = tally_requester_new (engine->store, engine->tasks, engine->manager);
-}
-
-static void
-engine_clear (Engine *engine)
-{
-  g_clear_object (&engine->requester);
-  g_clear_object (&engine->manager);
-  g_clear_object (&engine->journal);
-  g_clear_object (&engine->store);
-  g_clear_object (&engine->tasks);
-  g_clear_object (&engine->log);
-  g_clear_object (&engine->client);
-}
-
 static gboolean
-create (Engine                     *engine,
+create (TallyTestEngine            *engine,
         const TallyLabelTaskParams *params,
         const guint16              *indices,
         const guint8               *labels,
@@ -133,23 +49,8 @@ create (Engine                     *engine,
   return ok;
 }
 
-static guint
-step (Engine *engine)
-{
-  g_autoptr (GError) error = NULL;
-  GAsyncResult *result = NULL;
-  guint         left = G_MAXUINT;
-
-  tally_requester_step_async (engine->requester, NULL, tally_test_rpc_on_done, &result);
-  g_assert_true (tally_requester_step_finish (engine->requester, tally_test_rpc_wait_for (&result),
-                                              &left, &error));
-  g_assert_no_error (error);
-  g_object_unref (result);
-  return left;
-}
-
 static GPtrArray *
-rows (Engine          *engine,
+rows (TallyTestEngine *engine,
       TallyTestMarket *market)
 {
   g_autoptr (GError) error = NULL;
@@ -333,8 +234,8 @@ test_requester (TallyTestMarket *market,
   static const guint8  no_class[] = { 2, 0 };
   TallyLabelTaskParams params = gold_params (market, 2);
   TallyLabelTaskParams plain = tally_test_market_default_params (market, N_ITEMS, 2, 0);
-  Engine               engine = { 0 };
-  Paths                paths = { 0 };
+  TallyTestEngine      engine = { 0 };
+  char                *dir = tally_test_engine_make_dir ();
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) list = NULL;
   g_autoptr (GPtrArray) pending = NULL;
@@ -344,8 +245,7 @@ test_requester (TallyTestMarket *market,
   guint8                    commitment[32];
   guint64                   before = task_count (market);
 
-  paths_init (&paths);
-  engine_init (&engine, market, tally_rpc_client_get_url (market->client), &paths);
+  tally_test_engine_init_for (&engine, market, NULL, dir, TALLY_TEST_MARKET_REQUESTER);
 
   /* Bad gold is refused before anything is sent. */
   g_assert_false (create (&engine, &params, unordered, gold_labels, 2, &task_id, &error));
@@ -394,16 +294,16 @@ test_requester (TallyTestMarket *market,
   g_clear_pointer (&list, g_ptr_array_unref);
 
   /* Before the reveal deadline the engine waits, at it too (inclusive). */
-  g_assert_cmpuint (step (&engine), ==, 1);
+  g_assert_cmpuint (tally_test_engine_step_requester (&engine), ==, 1);
   tally_test_market_advance_to (market, params.reveal_deadline);
-  g_assert_cmpuint (step (&engine), ==, 1);
+  g_assert_cmpuint (tally_test_engine_step_requester (&engine), ==, 1);
   g_assert_false (tally_test_market_get_task (market, &task_id).gold_revealed);
 
   /* After it, the gold is revealed, once. */
   tally_test_market_advance_to (market, params.reveal_deadline + 1);
-  g_assert_cmpuint (step (&engine), ==, 0);
+  g_assert_cmpuint (tally_test_engine_step_requester (&engine), ==, 0);
   g_assert_true (tally_test_market_get_task (market, &task_id).gold_revealed);
-  g_assert_cmpuint (step (&engine), ==, 0);
+  g_assert_cmpuint (tally_test_engine_step_requester (&engine), ==, 0);
   list = rows (&engine, market);
   g_assert_cmpint (((TallyRequesterTaskRecord *) g_ptr_array_index (list, 0))->state, ==,
                    TALLY_REQUESTER_TASK_DONE);
@@ -413,8 +313,8 @@ test_requester (TallyTestMarket *market,
   g_assert_cmpuint (pending->len, ==, 0);
   g_assert_cmpuint (task_count (market), ==, before + 2);
 
-  engine_clear (&engine);
-  paths_clear (&paths);
+  tally_test_engine_clear (&engine);
+  tally_test_engine_remove_dir (dir);
 }
 
 /* A gold task whose window closed before anyone revealed: the row fails
@@ -424,26 +324,25 @@ test_window_missed (TallyTestMarket *market,
                     gconstpointer    data)
 {
   TallyLabelTaskParams params = gold_params (market, 2);
-  Engine               engine = { 0 };
-  Paths                paths = { 0 };
+  TallyTestEngine      engine = { 0 };
+  char                *dir = tally_test_engine_make_dir ();
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) list = NULL;
   TallyRequesterTaskRecord *row;
   TallyUint256              task_id;
 
-  paths_init (&paths);
-  engine_init (&engine, market, tally_rpc_client_get_url (market->client), &paths);
+  tally_test_engine_init_for (&engine, market, NULL, dir, TALLY_TEST_MARKET_REQUESTER);
   g_assert_true (create (&engine, &params, gold_indices, gold_labels, 2, &task_id, &error));
   g_assert_no_error (error);
   tally_test_market_advance_to (market, params.review_reveal_deadline + 1);
-  g_assert_cmpuint (step (&engine), ==, 0);
+  g_assert_cmpuint (tally_test_engine_step_requester (&engine), ==, 0);
   list = rows (&engine, market);
   row = g_ptr_array_index (list, 0);
   g_assert_cmpint (row->state, ==, TALLY_REQUESTER_TASK_FAILED);
   g_assert_nonnull (strstr (row->reason, "settles without gold"));
   g_assert_false (tally_test_market_get_task (market, &task_id).gold_revealed);
-  engine_clear (&engine);
-  paths_clear (&paths);
+  tally_test_engine_clear (&engine);
+  tally_test_engine_remove_dir (dir);
 }
 
 /* The approve goes through; the create, written down and journaled, never
@@ -453,8 +352,8 @@ test_create_not_broadcast (TallyTestMarket *market,
                            gconstpointer    data)
 {
   TallyLabelTaskParams params = gold_params (market, 2);
-  Engine               engine = { 0 };
-  Paths                paths = { 0 };
+  TallyTestEngine      engine = { 0 };
+  char                *dir = tally_test_engine_make_dir ();
   g_autoptr (TallyFaultProxy) proxy = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) list = NULL;
@@ -465,11 +364,11 @@ test_create_not_broadcast (TallyTestMarket *market,
   guint64                   before = task_count (market);
   gboolean                  journaled = FALSE;
 
-  paths_init (&paths);
   proxy = tally_fault_proxy_new (tally_rpc_client_get_url (market->client), &error);
   g_assert_no_error (error);
   tally_fault_proxy_drop_calls_from (proxy, "eth_sendRawTransaction", 2);
-  engine_init (&engine, market, tally_fault_proxy_get_url (proxy), &paths);
+  tally_test_engine_init_for (&engine, market, tally_fault_proxy_get_url (proxy), dir,
+                              TALLY_TEST_MARKET_REQUESTER);
   g_assert_false (create (&engine, &params, gold_indices, gold_labels, 2, &task_id, &error));
   g_test_message ("the create said: %s", error->message);
   g_clear_error (&error);
@@ -494,11 +393,11 @@ test_create_not_broadcast (TallyTestMarket *market,
   g_assert_true (journaled);
   g_clear_pointer (&pending, g_ptr_array_unref);
   g_clear_pointer (&list, g_ptr_array_unref);
-  engine_clear (&engine);
+  tally_test_engine_clear (&engine);
 
   /* The restart, straight to the node. */
-  engine_init (&engine, market, tally_rpc_client_get_url (market->client), &paths);
-  g_assert_cmpuint (step (&engine), ==, 1);
+  tally_test_engine_init_for (&engine, market, NULL, dir, TALLY_TEST_MARKET_REQUESTER);
+  g_assert_cmpuint (tally_test_engine_step_requester (&engine), ==, 1);
   g_assert_cmpuint (task_count (market), ==, before + 1);
   tally_uint256_from_uint64 (&expected, before + 1);
   list = rows (&engine, market);
@@ -511,10 +410,10 @@ test_create_not_broadcast (TallyTestMarket *market,
   g_clear_pointer (&list, g_ptr_array_unref);
 
   /* Later passes and another restart create nothing more. */
-  g_assert_cmpuint (step (&engine), ==, 1);
-  engine_clear (&engine);
-  engine_init (&engine, market, tally_rpc_client_get_url (market->client), &paths);
-  g_assert_cmpuint (step (&engine), ==, 1);
+  g_assert_cmpuint (tally_test_engine_step_requester (&engine), ==, 1);
+  tally_test_engine_clear (&engine);
+  tally_test_engine_init_for (&engine, market, NULL, dir, TALLY_TEST_MARKET_REQUESTER);
+  g_assert_cmpuint (tally_test_engine_step_requester (&engine), ==, 1);
   g_assert_cmpuint (task_count (market), ==, before + 1);
   pending = tally_tx_journal_list_pending (engine.journal, market->chain_id,
                                            &market->accounts[TALLY_TEST_MARKET_REQUESTER], &error);
@@ -523,10 +422,10 @@ test_create_not_broadcast (TallyTestMarket *market,
 
   /* And its gold is still revealed in time. */
   tally_test_market_advance_to (market, params.reveal_deadline + 1);
-  g_assert_cmpuint (step (&engine), ==, 0);
+  g_assert_cmpuint (tally_test_engine_step_requester (&engine), ==, 0);
   g_assert_true (tally_test_market_get_task (market, &expected).gold_revealed);
-  engine_clear (&engine);
-  paths_clear (&paths);
+  tally_test_engine_clear (&engine);
+  tally_test_engine_remove_dir (dir);
 }
 
 /* The store keeps rows it can read back, refuses none it wrote, and lists
@@ -534,7 +433,8 @@ test_create_not_broadcast (TallyTestMarket *market,
 static void
 test_store_rows (void)
 {
-  Paths paths = { 0 };
+  char            *dir = tally_test_engine_make_dir ();
+  g_autofree char *path = NULL;
   g_autoptr (TallyStore) store = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) list = NULL;
@@ -543,8 +443,8 @@ test_store_rows (void)
   TallyAddress             other;
   guint16                  indices[] = { 3, 255, 256 };
 
-  paths_init (&paths);
-  store = tally_store_open (paths.store, &error);
+  path = g_build_filename (dir, "tally.db", NULL);
+  store = tally_store_open (path, &error);
   g_assert_no_error (error);
   row.purpose = (char *) "Create task 1";
   row.chain_id = 31337;
@@ -597,7 +497,7 @@ test_store_rows (void)
   g_array_unref (row.gold_indices);
   g_bytes_unref (row.gold_labels);
   g_clear_object (&store);
-  paths_clear (&paths);
+  tally_test_engine_remove_dir (dir);
 }
 
 /* ---- Gold files ------------------------------------------------------------------ */

@@ -9,11 +9,9 @@
 
 #include <string.h>
 
-#include <glib/gstdio.h>
-#include <libsoup/soup.h>
-
 #include "core-error.h"
 #include "item-opener.h"
+#include "tally-test-item-server.h"
 #include "tally-test-util.h"
 
 #define N_ITEMS 3
@@ -29,46 +27,18 @@ typedef struct
 
 typedef struct
 {
-  SoupServer *server;
-  char       *base;
-  GHashTable *served;   /* path → GBytes */
-  GHashTable *requests; /* path → count */
+  TallyTestItemServer server; /* its fetcher is the opener's */
 
   guint8           key[TALLY_TASK_KEY_LEN];
   Item             items[N_ITEMS];
-  char            *cache_dir;
-  TallyItemCache  *cache;
   TallyItemOpener *opener;
 } Fixture;
-
-static void
-serve (SoupServer        *server,
-       SoupServerMessage *message,
-       const char        *path,
-       GHashTable        *query,
-       gpointer           user_data)
-{
-  Fixture *fixture = user_data;
-  GBytes  *body = g_hash_table_lookup (fixture->served, path);
-  guint    count = GPOINTER_TO_UINT (g_hash_table_lookup (fixture->requests, path));
-
-  g_hash_table_insert (fixture->requests, g_strdup (path), GUINT_TO_POINTER (count + 1));
-  if (body == NULL)
-    {
-      soup_server_message_set_status (message, SOUP_STATUS_NOT_FOUND, NULL);
-      return;
-    }
-  soup_server_message_set_status (message, SOUP_STATUS_OK, NULL);
-  soup_message_body_append_bytes (soup_server_message_get_response_body (message), body);
-}
 
 static guint
 requests_of (Fixture    *fixture,
              const Item *item)
 {
-  g_autofree char *path = g_strdup (strrchr (item->uri, '/'));
-
-  return GPOINTER_TO_UINT (g_hash_table_lookup (fixture->requests, path));
+  return tally_test_item_server_count_requests (&fixture->server, strrchr (item->uri, '/'));
 }
 
 static void
@@ -76,26 +46,15 @@ fixture_set_up (Fixture      *fixture,
                 gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (TallyItemFetcher) fetcher = NULL;
-  GSList *uris;
 
-  fixture->served = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                           (GDestroyNotify) g_bytes_unref);
-  fixture->requests = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  fixture->server = soup_server_new (NULL, NULL);
-  soup_server_add_handler (fixture->server, NULL, serve, fixture, NULL);
-  soup_server_listen_local (fixture->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
-  g_assert_no_error (error);
-  uris = soup_server_get_uris (fixture->server);
-  fixture->base = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
-
+  tally_test_item_server_set_up (&fixture->server, data);
   tally_test_random_bytes (fixture->key, sizeof fixture->key);
   for (guint i = 0; i < N_ITEMS; i++)
     {
-      Item   *item = &fixture->items[i];
-      gsize   len = 1000 + 7919 * i;
-      guint8 *plain = g_malloc (len);
+      Item            *item = &fixture->items[i];
+      gsize            len = 1000 + 7919 * i;
+      guint8          *plain = g_malloc (len);
+      g_autofree char *path = NULL;
 
       tally_test_random_bytes (plain, len);
       item->id = g_strdup_printf ("item-%u", i);
@@ -103,27 +62,19 @@ fixture_set_up (Fixture      *fixture,
       item->sealed = tally_item_cipher_seal (fixture->key, item->id, item->plain, &error);
       g_assert_no_error (error);
       tally_test_sha256 (item->sealed, item->sha256);
-      item->uri = g_strdup_printf ("%s/%s.enc", fixture->base, item->id);
-      g_hash_table_insert (fixture->served, g_strdup_printf ("/%s.enc", item->id),
-                           g_bytes_ref (item->sealed));
+      path = g_strdup_printf ("/%s.enc", item->id);
+      item->uri = g_strconcat (fixture->server.base, path, NULL);
+      tally_test_item_server_serve (&fixture->server, path, item->sealed);
     }
-
-  fixture->cache_dir = g_dir_make_tmp ("tally-test-item-opener-XXXXXX", &error);
-  g_assert_no_error (error);
-  fixture->cache = tally_item_cache_new (fixture->cache_dir, 0);
-  fetcher = tally_item_fetcher_new (fixture->cache);
-  tally_item_fetcher_set_retry_delay (fetcher, 10);
-  fixture->opener = tally_item_opener_new (fetcher, fixture->key);
+  fixture->opener = tally_item_opener_new (fixture->server.fetcher, fixture->key);
 }
 
 static void
 fixture_tear_down (Fixture      *fixture,
                    gconstpointer data)
 {
+  tally_test_item_server_wait_for_last_ref (fixture->opener);
   g_clear_object (&fixture->opener);
-  g_clear_object (&fixture->cache);
-  tally_test_remove_tree (fixture->cache_dir);
-  g_free (fixture->cache_dir);
   for (guint i = 0; i < N_ITEMS; i++)
     {
       g_free (fixture->items[i].id);
@@ -131,11 +82,7 @@ fixture_tear_down (Fixture      *fixture,
       g_bytes_unref (fixture->items[i].sealed);
       g_free (fixture->items[i].uri);
     }
-  soup_server_disconnect (fixture->server);
-  g_clear_object (&fixture->server);
-  g_hash_table_unref (fixture->served);
-  g_hash_table_unref (fixture->requests);
-  g_free (fixture->base);
+  tally_test_item_server_tear_down (&fixture->server, data);
 }
 
 static void
@@ -171,7 +118,7 @@ static GBytes *
 cached_file (Fixture    *fixture,
              const Item *item)
 {
-  g_autofree char *path = tally_item_cache_get_path (fixture->cache, item->sha256);
+  g_autofree char *path = tally_item_cache_get_path (fixture->server.cache, item->sha256);
   g_autofree char *contents = NULL;
   gsize            len;
 
@@ -207,7 +154,7 @@ test_opener_damaged_entry (Fixture      *fixture,
                            gconstpointer data)
 {
   Item            *item = &fixture->items[1];
-  g_autofree char *path = tally_item_cache_get_path (fixture->cache, item->sha256);
+  g_autofree char *path = tally_item_cache_get_path (fixture->server.cache, item->sha256);
   g_autoptr (GError) error = NULL;
   g_autoptr (GBytes) plain = open_item (fixture, item->id, item, NULL, &error);
   g_autoptr (GBytes) repaired = NULL;
@@ -267,13 +214,14 @@ test_opener_forged_tag (Fixture      *fixture,
 {
   Item   *item = &fixture->items[0];
   gsize   len;
-  guint8 *forged = g_memdup2 (g_bytes_get_data (item->sealed, &len), g_bytes_get_size (item->sealed));
+  guint8 *forged = g_memdup2 (g_bytes_get_data (item->sealed, &len),
+                              g_bytes_get_size (item->sealed));
 
   forged[len - 1] ^= 0x80;
   g_bytes_unref (item->sealed);
   item->sealed = g_bytes_new_take (forged, len);
   tally_test_sha256 (item->sealed, item->sha256);
-  g_hash_table_insert (fixture->served, g_strdup ("/item-0.enc"), g_bytes_ref (item->sealed));
+  tally_test_item_server_serve (&fixture->server, "/item-0.enc", item->sealed);
 
   for (guint attempt = 1; attempt <= 2; attempt++)
     {
@@ -293,12 +241,15 @@ test_opener_hash_mismatch (Fixture      *fixture,
 {
   Item   *item = &fixture->items[2];
   gsize   len;
-  guint8 *tampered = g_memdup2 (g_bytes_get_data (item->sealed, &len), g_bytes_get_size (item->sealed));
+  guint8 *tampered = g_memdup2 (g_bytes_get_data (item->sealed, &len),
+                                g_bytes_get_size (item->sealed));
+  g_autoptr (GBytes) served = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (GBytes) plain = NULL;
 
   tampered[len / 3] ^= 0x01;
-  g_hash_table_insert (fixture->served, g_strdup ("/item-2.enc"), g_bytes_new_take (tampered, len));
+  served = g_bytes_new_take (tampered, len);
+  tally_test_item_server_serve (&fixture->server, "/item-2.enc", served);
   plain = open_item (fixture, item->id, item, NULL, &error);
   g_assert_null (plain);
   g_assert_error (error, TALLY_CORE_ERROR, TALLY_CORE_ERROR_HASH_MISMATCH);

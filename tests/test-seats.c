@@ -10,198 +10,29 @@
  */
 #include "config.h"
 
-#include <signal.h>
 #include <string.h>
 
 #include <glib/gstdio.h>
 
-#include "contract-abi.h"
 #include "core-error.h"
 #include "item-cipher.h"
 #include "label-market.h"
-#include "market-log.h"
 #include "submitter.h"
 #include "tally-fault-proxy.h"
-#include "tally-test-market.h"
+#include "tally-test-engine.h"
 #include "tally-test-rpc.h"
 #include "task-seats.h"
 #include "wallet/ecies.h"
 #include "wallet/hex.h"
 #include "wallet/keccak.h"
-#include "wallet/key-signer.h"
 
 #define N_ITEMS 4
-/* In the child: "URL NETWORK-FILE STORE JOURNAL KEY-HEX TASK-ID". */
+/* The child's spec (tally-test-engine.h) is in this variable. */
 #define CHILD_ENV "TALLY_TEST_SEATS_CHILD"
-#define KEY_1     "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d"
 
 static const guint8 good[N_ITEMS] = { 1, 2, 3, 4 };
 
 static char *self_path;
-
-typedef struct
-{
-  char           *dir;
-  TallyRpcClient *client;
-  TallyMarketLog *log;
-  TallyTaskList  *tasks;
-  TallyStore     *store;
-  TallyTxJournal *journal;
-  TallyTxManager *manager;
-  TallySubmitter *submitter;
-} Engine;
-
-static void
-engine_init (Engine              *engine,
-             const char          *url,
-             TallyNetworkProfile *profile,
-             const char          *dir,
-             TallySigner         *signer)
-{
-  g_autoptr (GError) error = NULL;
-  g_autofree char *store = g_build_filename (dir, "tally.db", NULL);
-  g_autofree char *journal = g_build_filename (dir, "journal.db", NULL);
-
-  engine->client = tally_test_rpc_fast_client (url);
-  engine->log = tally_market_log_new (engine->client, profile, NULL, &error);
-  g_assert_no_error (error);
-  engine->tasks = tally_task_list_new (engine->log);
-  engine->store = tally_store_open (store, &error);
-  g_assert_no_error (error);
-  engine->journal = tally_tx_journal_open (journal, &error);
-  g_assert_no_error (error);
-  engine->manager = tally_tx_manager_new (engine->client, signer, engine->journal,
-                                          tally_network_profile_get_chain_id (profile));
-  tally_tx_manager_set_poll_interval (engine->manager, 20);
-  engine->submitter = tally_submitter_new (engine->store, engine->tasks, engine->manager);
-}
-
-static void
-engine_clear (Engine *engine)
-{
-  g_clear_object (&engine->submitter);
-  g_clear_object (&engine->manager);
-  g_clear_object (&engine->journal);
-  g_clear_object (&engine->store);
-  g_clear_object (&engine->tasks);
-  g_clear_object (&engine->log);
-  g_clear_object (&engine->client);
-}
-
-static char *
-make_dir (void)
-{
-  g_autoptr (GError) error = NULL;
-  char *dir = g_dir_make_tmp ("tally-seats-XXXXXX", &error);
-
-  g_assert_no_error (error);
-  return dir;
-}
-
-static void
-remove_dir (char *dir)
-{
-  g_autoptr (GDir) listing = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (listing != NULL && (name = g_dir_read_name (listing)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-
-      g_unlink (path);
-    }
-  g_rmdir (dir);
-  g_free (dir);
-}
-
-/* An engine of account with a directory of its own. */
-static void
-engine_open (Engine          *engine,
-             TallyTestMarket *market,
-             guint            account)
-{
-  engine->dir = make_dir ();
-  engine_init (engine, tally_rpc_client_get_url (market->client), market->devnet.profile, engine->dir,
-               market->signers[account]);
-}
-
-static void
-engine_close (Engine *engine)
-{
-  engine_clear (engine);
-  remove_dir (g_steal_pointer (&engine->dir));
-}
-
-static gboolean
-join (Engine             *engine,
-      const TallyUint256 *task_id,
-      guint              *seat,
-      GError            **error)
-{
-  g_autoptr (GAsyncResult) result = NULL;
-
-  tally_submitter_join_async (engine->submitter, task_id, NULL, tally_test_rpc_on_done, &result);
-  return tally_submitter_join_finish (engine->submitter, tally_test_rpc_wait_for (&result), seat, error);
-}
-
-static gboolean
-leave (Engine             *engine,
-       const TallyUint256 *task_id,
-       TallyUint256       *fee,
-       GError            **error)
-{
-  g_autoptr (GAsyncResult) result = NULL;
-
-  tally_submitter_leave_async (engine->submitter, task_id, NULL, tally_test_rpc_on_done, &result);
-  return tally_submitter_leave_finish (engine->submitter, tally_test_rpc_wait_for (&result), fee, error);
-}
-
-static GBytes *
-open_key (Engine             *engine,
-          const TallyUint256 *task_id,
-          GError            **error)
-{
-  g_autoptr (GAsyncResult) result = NULL;
-
-  tally_submitter_open_task_key_async (engine->submitter, task_id, NULL, tally_test_rpc_on_done, &result);
-  return tally_submitter_open_task_key_finish (engine->submitter, tally_test_rpc_wait_for (&result), error);
-}
-
-static guint
-step (Engine *engine)
-{
-  g_autoptr (GAsyncResult) result = NULL;
-  g_autoptr (GError) error = NULL;
-  guint left = G_MAXUINT;
-
-  tally_submitter_step_async (engine->submitter, NULL, tally_test_rpc_on_done, &result);
-  g_assert_true (tally_submitter_step_finish (engine->submitter, tally_test_rpc_wait_for (&result),
-                                              &left, &error));
-  g_assert_no_error (error);
-  return left;
-}
-
-static TallySubmissionRecord *
-record_of (Engine             *engine,
-           TallyTestMarket    *market,
-           guint               account,
-           const TallyUint256 *task_id)
-{
-  return tally_store_get_submission (engine->store, market->chain_id, &market->market, task_id,
-                                     &market->accounts[account], TALLY_SUBMISSION_ANNOTATOR, 0, NULL);
-}
-
-static TallySubmissionState
-state_of (Engine             *engine,
-          TallyTestMarket    *market,
-          guint               account,
-          const TallyUint256 *task_id)
-{
-  g_autoptr (TallySubmissionRecord) record = record_of (engine, market, account, task_id);
-
-  g_assert_nonnull (record);
-  return record->state;
-}
 
 static guint64
 nonce_of (TallyTestMarket *market,
@@ -213,84 +44,35 @@ nonce_of (TallyTestMarket *market,
   return tally_test_rpc_nonce_of (market->client, address);
 }
 
-/* The values of every event named event of task in the engine's log, as
- * the uint input named field. */
-static GArray *
-event_values (Engine             *engine,
-              const TallyUint256 *task_id,
-              const char         *event,
-              const char         *field)
-{
-  g_autoptr (TallyContractAbi) abi = tally_contract_abi_new_builtin ("LabelMarket", NULL);
-  GPtrArray *logs = tally_market_log_get_logs (engine->log);
-  GArray    *values = g_array_new (FALSE, TRUE, sizeof (TallyUint256));
-
-  for (guint i = 0; i < logs->len; i++)
-    {
-      const TallyRpcLog *log = g_ptr_array_index (logs, i);
-      g_autoptr (TallyAbiLog) decoded = tally_contract_abi_decode_log (
-        abi, (const guint8 *) log->topics, log->n_topics, g_bytes_get_data (log->data, NULL),
-        g_bytes_get_size (log->data), NULL);
-      const TallyAbiValue *id, *value;
-      TallyUint256         number;
-
-      if (decoded == NULL || !g_str_equal (tally_abi_entry_get_name (tally_abi_log_get_event (decoded)), event))
-        continue;
-      id = tally_abi_log_lookup (decoded, "taskId");
-      tally_abi_value_get_uint (id, &number);
-      if (tally_uint256_cmp (&number, task_id) != 0)
-        continue;
-      value = tally_abi_log_lookup (decoded, field);
-      g_assert_nonnull (value);
-      tally_abi_value_get_uint (value, &number);
-      g_array_append_val (values, number);
-    }
-  return values;
-}
-
-static TallyUint256
-open_task (TallyTestMarket      *market,
-           TallyLabelTaskParams *params,
-           guint                 first,
-           guint                 n_stakers)
-{
-  TallyUint256 lock;
-
-  g_assert_true (tally_uint256_mul_uint64 (&lock, &params->stake_per_item, N_ITEMS));
-  for (guint a = first; a < first + n_stakers; a++)
-    tally_test_market_stake (market, a, &lock);
-  return tally_test_market_create_task (market, TALLY_TEST_MARKET_REQUESTER, params,
-                                        "https://example.org/manifest.json");
-}
-
 static void
 test_join_leave (TallyTestMarket *market,
                  gconstpointer    data)
 {
   TallyLabelTaskParams params = tally_test_market_default_params (market, N_ITEMS, 2, 0);
-  TallyUint256         task_id = open_task (market, &params, 1, 1);
+  TallyUint256         task_id = tally_test_engine_open_task (market, &params, 1, 1);
   TallyLabelStake      before, after;
   TallyUint256         fee, spent, lock;
   TallyTaskDeadlines   deadlines;
-  Engine               engine = { 0 };
+  TallyTestEngine      engine = { 0 };
   TallyTask           *task;
   guint64              nonce;
   guint                seat = 99;
   g_autoptr (GError) error = NULL;
   g_autoptr (GArray) burned = NULL;
 
-  engine_open (&engine, market, 1);
+  tally_test_engine_open (&engine, market, 1);
   before = tally_test_market_stake_of (market, 1);
 
-  g_assert_true (join (&engine, &task_id, &seat, &error));
+  g_assert_true (tally_test_engine_join (&engine, &task_id, &seat, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (seat, ==, 0);
-  g_assert_cmpint (state_of (&engine, market, 1, &task_id), ==, TALLY_SUBMISSION_JOINED);
+  g_assert_cmpint (tally_test_engine_state_of (&engine, market, 1, &task_id), ==,
+                   TALLY_SUBMISSION_JOINED);
   g_assert_true (tally_test_market_get_seat (market, &task_id, 0).state == TALLY_LABEL_SEAT_JOINED);
 
   /* A second join sends nothing. */
   nonce = nonce_of (market, 1);
-  g_assert_true (join (&engine, &task_id, &seat, &error));
+  g_assert_true (tally_test_engine_join (&engine, &task_id, &seat, &error));
   g_assert_cmpuint (seat, ==, 0);
   g_assert_cmpuint (nonce_of (market, 1), ==, nonce);
 
@@ -333,44 +115,37 @@ test_join_leave (TallyTestMarket *market,
     g_assert_cmpstr (text, ==, "8 LABEL (≈ $12.04)");
   }
 
-  g_assert_true (leave (&engine, &task_id, &fee, &error));
+  g_assert_true (tally_test_engine_leave (&engine, &task_id, &fee, &error));
   g_assert_no_error (error);
   g_assert_cmpint (tally_uint256_cmp (&fee, &params.leave_fee), ==, 0);
-  g_assert_cmpint (state_of (&engine, market, 1, &task_id), ==, TALLY_SUBMISSION_LEFT);
+  g_assert_cmpint (tally_test_engine_state_of (&engine, market, 1, &task_id), ==, TALLY_SUBMISSION_LEFT);
   /* The stake comes back less the fee, to the wei, and the fee is burned. */
   after = tally_test_market_stake_of (market, 1);
   g_assert_true (tally_uint256_sub (&spent, &before.total, &after.total));
   g_assert_cmpint (tally_uint256_cmp (&spent, &params.leave_fee), ==, 0);
   g_assert_cmpint (tally_uint256_cmp (&before.locked, &after.locked), ==, 0);
   g_assert_false (tally_test_market_get_seat (market, &task_id, 0).has_holder);
-  g_assert_cmpuint (step (&engine), ==, 0);
-  burned = event_values (&engine, &task_id, "Burned", "amount");
+  g_assert_cmpuint (tally_test_engine_step (&engine), ==, 0);
+  burned = tally_test_engine_event_values (&engine, &task_id, "Burned", "amount");
   g_assert_cmpuint (burned->len, ==, 1);
   g_assert_cmpint (tally_uint256_cmp (&g_array_index (burned, TallyUint256, 0), &params.leave_fee), ==, 0);
 
   /* No seat to give back now. */
-  g_assert_false (leave (&engine, &task_id, &fee, &error));
+  g_assert_false (tally_test_engine_leave (&engine, &task_id, &fee, &error));
   g_assert_error (error, TALLY_CORE_ERROR, TALLY_CORE_ERROR_WRONG_STATE);
   g_clear_error (&error);
 
   /* Submitting joins again first, through the same path. */
   tally_test_market_stake (market, 1, &params.leave_fee);
-  {
-    g_autoptr (GBytes) labels = g_bytes_new_static (good, N_ITEMS);
-    g_autoptr (GAsyncResult) result = NULL;
-
-    tally_submitter_submit_async (engine.submitter, &task_id, labels, NULL, NULL, tally_test_rpc_on_done,
-                                  &result);
-    g_assert_true (tally_submitter_submit_finish (engine.submitter, tally_test_rpc_wait_for (&result),
-                                                  &error));
-    g_assert_no_error (error);
-  }
-  g_assert_cmpint (state_of (&engine, market, 1, &task_id), ==, TALLY_SUBMISSION_COMMITTED);
+  g_assert_true (tally_test_engine_submit (&engine, &task_id, good, N_ITEMS, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (tally_test_engine_state_of (&engine, market, 1, &task_id), ==,
+                   TALLY_SUBMISSION_COMMITTED);
   /* Committed: the seat can no longer be given back. */
-  g_assert_false (leave (&engine, &task_id, &fee, &error));
+  g_assert_false (tally_test_engine_leave (&engine, &task_id, &fee, &error));
   g_assert_error (error, TALLY_CORE_ERROR, TALLY_CORE_ERROR_WRONG_STATE);
   g_assert_nonnull (strstr (error->message, "committed"));
-  engine_close (&engine);
+  tally_test_engine_clear (&engine);
 }
 
 static void
@@ -378,10 +153,10 @@ test_full (TallyTestMarket *market,
            gconstpointer    data)
 {
   TallyLabelTaskParams params = tally_test_market_default_params (market, N_ITEMS, 1, 1);
-  TallyUint256         task_id = open_task (market, &params, 1, 2);
+  TallyUint256         task_id = tally_test_engine_open_task (market, &params, 1, 2);
   g_autofree char     *id = tally_uint256_to_decimal (&task_id);
   g_autofree char     *expected = g_strdup_printf ("Task %s has no seat left", id);
-  Engine               engine = { 0 };
+  TallyTestEngine      engine = { 0 };
   guint8              *calldata = NULL;
   gsize                len = 0;
   guint64              nonce;
@@ -390,24 +165,16 @@ test_full (TallyTestMarket *market,
   g_assert_true (tally_label_market_encode_join (&calldata, &len, &task_id, NULL, 0, &error));
   tally_rpc_receipt_free (tally_test_market_send (market, 2, &market->market, calldata, len));
 
-  engine_open (&engine, market, 1);
+  tally_test_engine_open (&engine, market, 1);
   nonce = nonce_of (market, 1);
-  g_assert_false (join (&engine, &task_id, NULL, &error));
+  g_assert_false (tally_test_engine_join (&engine, &task_id, NULL, &error));
   g_assert_error (error, TALLY_CORE_ERROR, TALLY_CORE_ERROR_WRONG_STATE);
   g_assert_cmpstr (error->message, ==, expected);
   g_clear_error (&error);
-  {
-    g_autoptr (GBytes) labels = g_bytes_new_static (good, N_ITEMS);
-    g_autoptr (GAsyncResult) result = NULL;
-
-    tally_submitter_submit_async (engine.submitter, &task_id, labels, NULL, NULL, tally_test_rpc_on_done,
-                                  &result);
-    g_assert_false (tally_submitter_submit_finish (engine.submitter, tally_test_rpc_wait_for (&result),
-                                                   &error));
-    g_assert_error (error, TALLY_CORE_ERROR, TALLY_CORE_ERROR_WRONG_STATE);
-    g_assert_cmpstr (error->message, ==, expected);
-    g_clear_error (&error);
-  }
+  g_assert_false (tally_test_engine_submit (&engine, &task_id, good, N_ITEMS, &error));
+  g_assert_error (error, TALLY_CORE_ERROR, TALLY_CORE_ERROR_WRONG_STATE);
+  g_assert_cmpstr (error->message, ==, expected);
+  g_clear_error (&error);
   /* Nothing signed, nothing sent. */
   g_assert_cmpuint (nonce_of (market, 1), ==, nonce);
   {
@@ -430,43 +197,29 @@ test_full (TallyTestMarket *market,
     record->account = market->accounts[1];
     record->state = TALLY_SUBMISSION_JOINING;
     g_assert_true (tally_store_put_submission (engine.store, record, &error));
-    g_assert_cmpuint (step (&engine), ==, 0);
-    failed = record_of (&engine, market, 1, &task_id);
+    g_assert_cmpuint (tally_test_engine_step (&engine), ==, 0);
+    failed = tally_test_engine_record_of (&engine, market, 1, &task_id);
     g_assert_cmpint (failed->state, ==, TALLY_SUBMISSION_FAILED);
     g_assert_cmpstr (failed->reason, ==, expected);
   }
-  engine_close (&engine);
+  tally_test_engine_clear (&engine);
 }
 
-/* The child: joins through url and says "joined" once the join is mined
- * (or "failed: ..." when it is not), then waits to be killed. */
+/* The child: joins and says "joined" once the join is mined (or
+ * "failed: ..." when it is not), then waits to be killed. */
 static int
 run_child (const char *spec)
 {
-  g_auto (GStrv) args = g_strsplit (spec, " ", 6);
-  g_autoptr (TallyNetworkProfile) profile = NULL;
-  g_autoptr (TallyKeySigner) signer = NULL;
   g_autoptr (GError) error = NULL;
-  Engine       engine = { 0 };
-  TallyUint256 task_id;
-  guint8       key[TALLY_PRIVATE_KEY_LEN];
+  g_autofree char *said = NULL;
+  TallyTestEngine  engine = { 0 };
+  TallyUint256     task_id;
 
-  g_assert_cmpuint (g_strv_length (args), ==, 6);
-  profile = tally_network_profile_new_from_file (args[1], &error);
-  g_assert_no_error (error);
-  g_assert_true (tally_hex_decode_fixed (key, sizeof key, args[4], -1, &error));
-  signer = tally_key_signer_new (key, &error);
-  memset (key, 0, sizeof key);
-  g_assert_true (tally_uint256_parse (&task_id, args[5], &error));
-  engine_init (&engine, args[0], profile, args[2], TALLY_SIGNER (signer));
-  if (join (&engine, &task_id, NULL, &error))
-    g_print ("joined\n");
-  else
-    g_print ("failed: %s\n", error->message);
-  fflush (stdout);
-  for (;;)
-    g_usleep (G_USEC_PER_SEC);
-  return 0;
+  tally_test_engine_init_child (&engine, spec, &task_id);
+  if (tally_test_engine_join (&engine, &task_id, NULL, &error))
+    tally_test_engine_child_say ("joined");
+  said = g_strdup_printf ("failed: %s", error->message);
+  tally_test_engine_child_say (said);
 }
 
 static void
@@ -474,55 +227,41 @@ test_killed_after_join (TallyTestMarket *market,
                         gconstpointer    data)
 {
   TallyLabelTaskParams params = tally_test_market_default_params (market, N_ITEMS, 2, 0);
-  TallyUint256         task_id = open_task (market, &params, 1, 1);
-  g_autofree char     *id = tally_uint256_to_decimal (&task_id);
-  g_autofree char     *dir = make_dir ();
+  TallyUint256         task_id = tally_test_engine_open_task (market, &params, 1, 1);
+  char                *dir = tally_test_engine_make_dir ();
   g_autoptr (TallyFaultProxy) proxy = NULL;
-  g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_autoptr (GSubprocess) child = NULL;
-  g_autoptr (GDataInputStream) lines = NULL;
-  g_autoptr (GAsyncResult) result = NULL;
   g_autoptr (GError) error = NULL;
-  g_autofree char *spec = NULL;
   g_autofree char *said = NULL;
-  Engine           engine = { 0 };
+  TallyTestEngine  engine = { 0 };
   guint64          nonce = nonce_of (market, 1);
 
   proxy = tally_fault_proxy_new (tally_rpc_client_get_url (market->client), &error);
   g_assert_no_error (error);
   /* The join reaches the node and is mined; the child never hears so. */
   tally_fault_proxy_drop_calls_from (proxy, "eth_getTransactionReceipt", 1);
-  spec = g_strdup_printf ("%s %s %s %s %s %s", tally_fault_proxy_get_url (proxy),
-                          market->devnet.network_file, dir, dir, KEY_1, id);
-  g_subprocess_launcher_setenv (launcher, CHILD_ENV, spec, TRUE);
-  child = g_subprocess_launcher_spawn (launcher, &error, self_path, NULL);
-  g_assert_no_error (error);
-  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (child));
-  g_data_input_stream_read_line_async (lines, G_PRIORITY_DEFAULT, NULL, tally_test_rpc_on_done, &result);
-  said = g_data_input_stream_read_line_finish (lines, tally_test_rpc_wait_for (&result), NULL, &error);
-  g_assert_no_error (error);
-  g_test_message ("the child said: %s", said);
-  g_subprocess_send_signal (child, SIGKILL);
-  g_subprocess_wait (child, NULL, NULL);
+  said = tally_test_engine_run_child (market, self_path, CHILD_ENV,
+                                      tally_fault_proxy_get_url (proxy), dir,
+                                      &task_id);
   g_assert_true (g_str_has_prefix (said, "failed: "));
   g_assert_cmpuint (tally_fault_proxy_count (proxy, "eth_sendRawTransaction"), ==, 1);
   g_assert_true (tally_test_market_get_seat (market, &task_id, 0).has_holder);
 
   /* The restart finds the join in the store and the journal: JOINED, and
    * nothing sent again. */
-  engine_init (&engine, tally_rpc_client_get_url (market->client), market->devnet.profile, dir,
-               market->signers[1]);
-  g_assert_cmpint (state_of (&engine, market, 1, &task_id), ==, TALLY_SUBMISSION_JOINING);
-  g_assert_cmpuint (step (&engine), ==, 1);
-  g_assert_cmpint (state_of (&engine, market, 1, &task_id), ==, TALLY_SUBMISSION_JOINED);
+  tally_test_engine_init_for (&engine, market, NULL, dir, 1);
+  g_assert_cmpint (tally_test_engine_state_of (&engine, market, 1, &task_id), ==,
+                   TALLY_SUBMISSION_JOINING);
+  g_assert_cmpuint (tally_test_engine_step (&engine), ==, 1);
+  g_assert_cmpint (tally_test_engine_state_of (&engine, market, 1, &task_id), ==,
+                   TALLY_SUBMISSION_JOINED);
   g_assert_cmpuint (nonce_of (market, 1), ==, nonce + 1);
   {
-    g_autoptr (GArray) joined = event_values (&engine, &task_id, "Joined", "seat");
+    g_autoptr (GArray) joined = tally_test_engine_event_values (&engine, &task_id, "Joined", "seat");
 
     g_assert_cmpuint (joined->len, ==, 1);
   }
-  engine_clear (&engine);
-  remove_dir (g_steal_pointer (&dir));
+  tally_test_engine_clear (&engine);
+  tally_test_engine_remove_dir (dir);
 }
 
 /* ---- Private tasks ---------------------------------------------------------- */
@@ -612,7 +351,7 @@ test_private (TallyTestMarket *market,
   TallyLabelTaskParams params = tally_test_market_default_params (market, N_ITEMS, 3, 0);
   PrivateManifest      manifest = { { 0 } };
   TallyUint256         task_id = open_private_task (market, &params, &manifest, 2);
-  Engine               engines[2] = { { 0 } };
+  TallyTestEngine      engines[2] = { { 0 } };
   guint8               public_key[TALLY_PUBLIC_KEY_LEN];
   guint8               wrong[TALLY_TASK_KEY_LEN] = { 0x42 };
   guint8              *calldata = NULL;
@@ -631,13 +370,15 @@ test_private (TallyTestMarket *market,
 
   for (guint a = 0; a < 2; a++)
     {
-      engine_open (&engines[a], market, a + 1);
-      g_assert_true (join (&engines[a], &task_id, NULL, &error));
+      tally_test_engine_open (&engines[a], market, a + 1);
+      g_assert_true (tally_test_engine_join (&engines[a], &task_id, NULL, &error));
       g_assert_no_error (error);
-      g_assert_cmpint (state_of (&engines[a], market, a + 1, &task_id), ==, TALLY_SUBMISSION_WAITING_FOR_KEY);
+      g_assert_cmpint (tally_test_engine_state_of (&engines[a], market, a + 1, &task_id), ==,
+                       TALLY_SUBMISSION_WAITING_FOR_KEY);
     }
-  g_assert_cmpuint (step (&engines[0]), ==, 1);
-  g_assert_cmpint (state_of (&engines[0], market, 1, &task_id), ==, TALLY_SUBMISSION_WAITING_FOR_KEY);
+  g_assert_cmpuint (tally_test_engine_step (&engines[0]), ==, 1);
+  g_assert_cmpint (tally_test_engine_state_of (&engines[0], market, 1, &task_id), ==,
+                   TALLY_SUBMISSION_WAITING_FOR_KEY);
   task = tally_task_list_lookup (engines[0].tasks, &task_id);
   seat = tally_task_get_seat (task, (guint) tally_task_find_seat (task, &market->accounts[1]));
   g_assert_true (tally_signer_get_public_key (market->signers[1], public_key, &error));
@@ -646,7 +387,7 @@ test_private (TallyTestMarket *market,
   g_assert_true (tally_task_seats_leave_is_free (task, &market->accounts[1]));
 
   /* No key before the grant. */
-  g_assert_null (open_key (&engines[0], &task_id, &error));
+  g_assert_null (tally_test_engine_open_task_key (&engines[0], &task_id, &error));
   g_assert_error (error, TALLY_CORE_ERROR, TALLY_CORE_ERROR_WRONG_STATE);
   g_clear_error (&error);
 
@@ -656,45 +397,40 @@ test_private (TallyTestMarket *market,
   grant (market, &task_id, 1, 1, manifest.key);
   grant (market, &task_id, 2, 2, wrong);
   for (guint a = 0; a < 2; a++)
-    g_assert_cmpuint (step (&engines[a]), ==, 1);
-  g_assert_cmpint (state_of (&engines[0], market, 1, &task_id), ==, TALLY_SUBMISSION_JOINED);
+    g_assert_cmpuint (tally_test_engine_step (&engines[a]), ==, 1);
+  g_assert_cmpint (tally_test_engine_state_of (&engines[0], market, 1, &task_id), ==,
+                   TALLY_SUBMISSION_JOINED);
   {
-    g_autoptr (TallySubmissionRecord) record = record_of (&engines[1], market, 2, &task_id);
+    g_autoptr (TallySubmissionRecord) record = tally_test_engine_record_of (&engines[1], market, 2,
+                                                                            &task_id);
 
     g_assert_cmpint (record->state, ==, TALLY_SUBMISSION_WAITING_FOR_KEY);
     g_assert_nonnull (record->reason);
     g_assert_nonnull (strstr (record->reason, "does not open its dataset"));
   }
   g_assert_false (tally_task_seats_leave_is_free (task, &market->accounts[1]));
-  key = open_key (&engines[0], &task_id, &error);
+  key = tally_test_engine_open_task_key (&engines[0], &task_id, &error);
   g_assert_no_error (error);
   g_assert_nonnull (key);
   g_assert_cmpmem (g_bytes_get_data (key, NULL), g_bytes_get_size (key), manifest.key, sizeof manifest.key);
-  g_assert_null (open_key (&engines[1], &task_id, &error));
+  g_assert_null (tally_test_engine_open_task_key (&engines[1], &task_id, &error));
   g_assert_error (error, TALLY_CORE_ERROR, TALLY_CORE_ERROR_WRONG_KEY);
   g_test_message ("wrong key: %s", error->message);
   g_clear_error (&error);
   /* A grant sealed to another account's key does not open at all. */
   grant (market, &task_id, 2, 3, manifest.key);
-  g_assert_null (open_key (&engines[1], &task_id, &error));
+  g_assert_null (tally_test_engine_open_task_key (&engines[1], &task_id, &error));
   g_assert_error (error, TALLY_CORE_ERROR, TALLY_CORE_ERROR_WRONG_KEY);
   g_assert_nonnull (strstr (error->message, "does not open with this account"));
   g_clear_error (&error);
 
   /* The seat with its key commits as any other. */
-  {
-    g_autoptr (GBytes) labels = g_bytes_new_static (good, N_ITEMS);
-    g_autoptr (GAsyncResult) result = NULL;
-
-    tally_submitter_submit_async (engines[0].submitter, &task_id, labels, NULL, NULL,
-                                  tally_test_rpc_on_done, &result);
-    g_assert_true (tally_submitter_submit_finish (engines[0].submitter, tally_test_rpc_wait_for (&result),
-                                                  &error));
-    g_assert_no_error (error);
-  }
-  g_assert_cmpint (state_of (&engines[0], market, 1, &task_id), ==, TALLY_SUBMISSION_COMMITTED);
+  g_assert_true (tally_test_engine_submit (&engines[0], &task_id, good, N_ITEMS, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (tally_test_engine_state_of (&engines[0], market, 1, &task_id), ==,
+                   TALLY_SUBMISSION_COMMITTED);
   for (guint a = 0; a < 2; a++)
-    engine_close (&engines[a]);
+    tally_test_engine_clear (&engines[a]);
   g_unlink (manifest.path);
   g_free (manifest.path);
 }
@@ -708,26 +444,29 @@ test_no_grant (TallyTestMarket *market,
   TallyUint256         task_id = open_private_task (market, &params, &manifest, 1);
   TallyLabelStake      before, after;
   TallyUint256         fee;
-  Engine               engine = { 0 };
+  TallyTestEngine      engine = { 0 };
   g_autoptr (GError) error = NULL;
   g_autoptr (GArray) left = NULL;
   g_autoptr (GArray) burned = NULL;
 
-  engine_open (&engine, market, 1);
+  tally_test_engine_open (&engine, market, 1);
   before = tally_test_market_stake_of (market, 1);
-  g_assert_true (join (&engine, &task_id, NULL, &error));
-  g_assert_cmpint (state_of (&engine, market, 1, &task_id), ==, TALLY_SUBMISSION_WAITING_FOR_KEY);
+  g_assert_true (tally_test_engine_join (&engine, &task_id, NULL, &error));
+  g_assert_cmpint (tally_test_engine_state_of (&engine, market, 1, &task_id), ==,
+                   TALLY_SUBMISSION_WAITING_FOR_KEY);
 
   /* Still time for the key: the engine waits. */
   tally_test_market_advance_to (market, params.commit_deadline - TALLY_SUBMITTER_KEY_MARGIN - 10);
-  g_assert_cmpuint (step (&engine), ==, 1);
-  g_assert_cmpint (state_of (&engine, market, 1, &task_id), ==, TALLY_SUBMISSION_WAITING_FOR_KEY);
+  g_assert_cmpuint (tally_test_engine_step (&engine), ==, 1);
+  g_assert_cmpint (tally_test_engine_state_of (&engine, market, 1, &task_id), ==,
+                   TALLY_SUBMISSION_WAITING_FOR_KEY);
 
   /* Within the margin: it gives the seat back, for free, and says why. */
   tally_test_market_advance_to (market, params.commit_deadline - TALLY_SUBMITTER_KEY_MARGIN + 10);
-  g_assert_cmpuint (step (&engine), ==, 0);
+  g_assert_cmpuint (tally_test_engine_step (&engine), ==, 0);
   {
-    g_autoptr (TallySubmissionRecord) record = record_of (&engine, market, 1, &task_id);
+    g_autoptr (TallySubmissionRecord) record = tally_test_engine_record_of (&engine, market, 1,
+                                                                            &task_id);
 
     g_assert_cmpint (record->state, ==, TALLY_SUBMISSION_LEFT);
     g_assert_nonnull (strstr (record->reason, "did not grant the task key in time"));
@@ -735,20 +474,20 @@ test_no_grant (TallyTestMarket *market,
   after = tally_test_market_stake_of (market, 1);
   g_assert_cmpint (tally_uint256_cmp (&before.total, &after.total), ==, 0);
   g_assert_cmpint (tally_uint256_cmp (&before.locked, &after.locked), ==, 0);
-  g_assert_cmpuint (step (&engine), ==, 0);
-  left = event_values (&engine, &task_id, "Left", "fee");
-  burned = event_values (&engine, &task_id, "Burned", "amount");
+  g_assert_cmpuint (tally_test_engine_step (&engine), ==, 0);
+  left = tally_test_engine_event_values (&engine, &task_id, "Left", "fee");
+  burned = tally_test_engine_event_values (&engine, &task_id, "Burned", "amount");
   g_assert_cmpuint (left->len, ==, 1);
   g_assert_true (tally_uint256_is_zero (&g_array_index (left, TallyUint256, 0)));
   g_assert_cmpuint (burned->len, ==, 0);
 
   /* A leave by hand is as free: join again and give it back. */
-  g_assert_true (join (&engine, &task_id, NULL, &error));
+  g_assert_true (tally_test_engine_join (&engine, &task_id, NULL, &error));
   g_assert_no_error (error);
-  g_assert_true (leave (&engine, &task_id, &fee, &error));
+  g_assert_true (tally_test_engine_leave (&engine, &task_id, &fee, &error));
   g_assert_no_error (error);
   g_assert_true (tally_uint256_is_zero (&fee));
-  engine_close (&engine);
+  tally_test_engine_clear (&engine);
   g_unlink (manifest.path);
   g_free (manifest.path);
 }
@@ -761,46 +500,31 @@ test_private_review (TallyTestMarket *market,
 {
   static const guint8  verdicts[N_ITEMS] = { 1, 1, 1, 1 };
   TallyLabelTaskParams params = tally_test_market_default_params (market, N_ITEMS, 1, 1);
-  Engine               engines[2] = { { 0 } };
+  TallyTestEngine      engines[2] = { { 0 } };
   guint8               public_key[TALLY_PUBLIC_KEY_LEN];
   TallyUint256         task_id;
   g_autoptr (GError) error = NULL;
 
   params.has_key_server = TRUE;
   params.key_server = market->accounts[TALLY_TEST_MARKET_REQUESTER];
-  task_id = open_task (market, &params, 1, 2);
+  task_id = tally_test_engine_open_task (market, &params, 1, 2);
   for (guint a = 0; a < 2; a++)
-    engine_open (&engines[a], market, a + 1);
-  {
-    g_autoptr (GBytes) labels = g_bytes_new_static (good, N_ITEMS);
-    g_autoptr (GAsyncResult) result = NULL;
-
-    tally_submitter_submit_async (engines[0].submitter, &task_id, labels, NULL, NULL,
-                                  tally_test_rpc_on_done, &result);
-    g_assert_true (tally_submitter_submit_finish (engines[0].submitter, tally_test_rpc_wait_for (&result),
-                                                  &error));
-    g_assert_no_error (error);
-  }
+    tally_test_engine_open (&engines[a], market, a + 1);
+  g_assert_true (tally_test_engine_submit (&engines[0], &task_id, good, N_ITEMS, &error));
+  g_assert_no_error (error);
   tally_test_market_advance_to (market, params.commit_deadline + 1);
-  g_assert_cmpuint (step (&engines[0]), ==, 1);
-  g_assert_cmpint (state_of (&engines[0], market, 1, &task_id), ==, TALLY_SUBMISSION_REVEALED);
-  {
-    g_autoptr (GBytes) bytes = g_bytes_new_static (verdicts, N_ITEMS);
-    g_autoptr (GAsyncResult) result = NULL;
-
-    tally_submitter_review_async (engines[1].submitter, &task_id, 0, bytes, NULL, tally_test_rpc_on_done,
-                                  &result);
-    g_assert_true (tally_submitter_review_finish (engines[1].submitter, tally_test_rpc_wait_for (&result),
-                                                  &error));
-    g_assert_no_error (error);
-  }
+  g_assert_cmpuint (tally_test_engine_step (&engines[0]), ==, 1);
+  g_assert_cmpint (tally_test_engine_state_of (&engines[0], market, 1, &task_id), ==,
+                   TALLY_SUBMISSION_REVEALED);
+  g_assert_true (tally_test_engine_review (&engines[1], &task_id, 0, verdicts, N_ITEMS, &error));
+  g_assert_no_error (error);
   {
     TallyLabelReview on_chain = tally_test_market_get_review (market, &task_id, 0, 0);
 
     g_assert_true (tally_address_equal (&on_chain.reviewer, &market->accounts[2]));
     g_assert_cmpint (on_chain.state, ==, TALLY_LABEL_SEAT_COMMITTED);
   }
-  g_assert_cmpuint (step (&engines[1]), ==, 1);
+  g_assert_cmpuint (tally_test_engine_step (&engines[1]), ==, 1);
   g_assert_true (tally_signer_get_public_key (market->signers[2], public_key, &error));
   {
     TallyTask             *task = tally_task_list_lookup (engines[1].tasks, &task_id);
@@ -810,7 +534,7 @@ test_private_review (TallyTestMarket *market,
     g_assert_cmpmem (review->public_key, sizeof public_key, public_key, sizeof public_key);
   }
   for (guint a = 0; a < 2; a++)
-    engine_close (&engines[a]);
+    tally_test_engine_clear (&engines[a]);
 }
 
 int

@@ -1,196 +1,24 @@
 /* test-tx-manager.c: TallyTxManager sending, replacing, waiting for and
- * resuming transactions on a real anvil (the journal alone: test-tx-journal.c)
+ * resuming transactions on a real anvil (the journal alone:
+ * test-tx-journal.c; reorganisations and lost replies:
+ * test-tx-manager-faults.c)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
 
-#include <glib/gstdio.h>
-#include <sqlite3.h>
 #include <string.h>
 
 #include "core-error.h"
 #include "label-market.h"
-#include "tally-anvil-fixture.h"
-#include "tally-fault-proxy.h"
 #include "tally-test-devnet.h"
 #include "tally-test-rpc.h"
-#include "tx-journal.h"
-#include "tx-manager.h"
+#include "tally-test-tx-manager.h"
 #include "wallet/hex.h"
-#include "wallet/key-signer.h"
 #include "wallet/tx.h"
 
-#define ANVIL_KEY "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
-
-/* ---- The journal -------------------------------------------------------- */
-
-static char *
-temp_journal_path (char **dir)
-{
-  g_autoptr (GError) error = NULL;
-
-  *dir = g_dir_make_tmp ("tally-txj-XXXXXX", &error);
-  g_assert_no_error (error);
-  return g_build_filename (*dir, "journal.sqlite", NULL);
-}
-
 static void
-remove_dir (char *dir)
-{
-  g_autoptr (GDir) listing = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (listing != NULL && (name = g_dir_read_name (listing)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-
-      g_assert_cmpint (g_unlink (path), ==, 0);
-    }
-  g_assert_cmpint (g_rmdir (dir), ==, 0);
-  g_free (dir);
-}
-
-static void
-fill_hash (guint8 hash[TALLY_TX_JOURNAL_HASH_LEN],
-           guint8 seed)
-{
-  for (guint i = 0; i < TALLY_TX_JOURNAL_HASH_LEN; i++)
-    hash[i] = (guint8) (seed + i);
-}
-
-/* ---- The manager on anvil ----------------------------------------------- */
-
-typedef struct
-{
-  TallyAnvil     *anvil;
-  char           *dir;
-  char           *path;
-  TallyRpcClient *client;
-  TallySigner    *signer;
-  TallyTxJournal *journal;
-  TallyTxManager *manager;
-  TallyAddress    sender;
-} Fixture;
-
-static TallySigner *
-anvil_signer (const char *key_hex)
-{
-  g_autoptr (GError) error = NULL;
-  guint8          key[TALLY_PRIVATE_KEY_LEN];
-  TallyKeySigner *signer;
-
-  g_assert_true (tally_hex_decode_fixed (key, sizeof key, key_hex, -1, &error));
-  signer = tally_key_signer_new (key, &error);
-  g_assert_no_error (error);
-  memset (key, 0, sizeof key);
-  return TALLY_SIGNER (signer);
-}
-
-static void
-fixture_set_up (Fixture      *f,
-                gconstpointer data)
-{
-  g_autoptr (GError) error = NULL;
-
-  f->anvil = tally_anvil_start (&error);
-  g_assert_no_error (error);
-  f->path = temp_journal_path (&f->dir);
-  f->client = tally_test_rpc_fast_client (tally_anvil_get_url (f->anvil));
-  f->signer = anvil_signer (ANVIL_KEY);
-  tally_signer_get_address (f->signer, &f->sender);
-  f->journal = tally_tx_journal_open (f->path, &error);
-  g_assert_no_error (error);
-  f->manager = tally_tx_manager_new (f->client, f->signer, f->journal, TALLY_ANVIL_CHAIN_ID);
-  tally_tx_manager_set_poll_interval (f->manager, 50);
-}
-
-static void
-fixture_tear_down (Fixture      *f,
-                   gconstpointer data)
-{
-  g_clear_object (&f->manager);
-  g_clear_object (&f->journal);
-  g_clear_object (&f->signer);
-  g_clear_object (&f->client);
-  g_clear_pointer (&f->anvil, tally_anvil_free);
-  g_clear_pointer (&f->path, g_free);
-  remove_dir (g_steal_pointer (&f->dir));
-}
-
-static void
-send_ok (TallyTxManager     *manager,
-         const TallyAddress *to,
-         guint64             wei,
-         const char         *purpose,
-         guint8              hash[32])
-{
-  g_autoptr (GAsyncResult) result = NULL;
-  g_autoptr (GError) error = NULL;
-  TallyUint256 value;
-  gboolean     ok;
-
-  tally_uint256_from_uint64 (&value, wei);
-  tally_tx_manager_send_async (manager, to, &value, NULL, purpose, NULL, tally_test_rpc_on_done,
-                               &result);
-  ok = tally_tx_manager_send_finish (manager, tally_test_rpc_wait_for (&result), hash, &error);
-  g_assert_no_error (error);
-  g_assert_true (ok);
-}
-
-static TallyRpcReceipt *
-wait_for_receipt (TallyTxManager *manager,
-                  const guint8    hash[32],
-                  GError        **error)
-{
-  g_autoptr (GAsyncResult) result = NULL;
-
-  tally_tx_manager_wait_async (manager, hash, NULL, tally_test_rpc_on_done, &result);
-  return tally_tx_manager_wait_finish (manager, tally_test_rpc_wait_for (&result), error);
-}
-
-static void
-assert_mined (TallyTxManager *manager,
-              const guint8    hash[32])
-{
-  g_autoptr (GError) error = NULL;
-  g_autoptr (TallyRpcReceipt) receipt = wait_for_receipt (manager, hash, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (receipt);
-  g_assert_true (receipt->success);
-  g_assert_cmpmem (receipt->transaction_hash, 32, hash, 32);
-}
-
-static TallyTxJournalEntry *
-journaled (Fixture      *f,
-           const guint8 *hash)
-{
-  g_autoptr (GError) error = NULL;
-  TallyTxJournalEntry *entry = tally_tx_journal_lookup (f->journal, hash, &error);
-
-  g_assert_no_error (error);
-  return entry;
-}
-
-static void
-call_node (TallyRpcClient *client,
-           const char     *method,
-           const char     *params_json)
-{
-  g_autoptr (GAsyncResult) result = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (JsonNode) reply = NULL;
-  JsonNode *params = json_from_string (params_json, &error);
-
-  g_assert_no_error (error);
-  tally_rpc_client_call_async (client, method, params, 0, NULL, tally_test_rpc_on_done, &result);
-  reply = tally_rpc_client_call_finish (client, tally_test_rpc_wait_for (&result), &error);
-  g_assert_no_error (error);
-}
-
-static void
-test_transfer (Fixture      *f,
+test_transfer (TallyTestTxm *f,
                gconstpointer data)
 {
   g_autoptr (TallyTxJournalEntry) entry = NULL;
@@ -202,13 +30,13 @@ test_transfer (Fixture      *f,
   gsize         len = 0;
   const guint8 *raw;
 
-  send_ok (f->manager, &other, 12345, "Pay Bob", hash);
-  entry = journaled (f, hash);
+  tally_test_txm_send_ok (f->manager, &other, 12345, "Pay Bob", hash);
+  entry = tally_test_txm_journaled (f, hash);
   g_assert_cmpint (entry->state, ==, TALLY_TX_STATE_PENDING);
-  assert_mined (f->manager, hash);
+  tally_test_txm_assert_mined (f->manager, hash);
   g_clear_pointer (&entry, tally_tx_journal_entry_free);
 
-  entry = journaled (f, hash);
+  entry = tally_test_txm_journaled (f, hash);
   g_assert_cmpint (entry->state, ==, TALLY_TX_STATE_MINED);
   g_assert_cmpstr (entry->purpose, ==, "Pay Bob");
   g_assert_cmpuint (entry->nonce, ==, 0);
@@ -228,7 +56,7 @@ test_transfer (Fixture      *f,
 }
 
 static void
-test_consecutive (Fixture      *f,
+test_consecutive (TallyTestTxm *f,
                   gconstpointer data)
 {
   TallyAddress  other = tally_test_rpc_address_of (TALLY_TEST_OTHER_ACCOUNT);
@@ -254,8 +82,8 @@ test_consecutive (Fixture      *f,
     {
       g_autoptr (TallyTxJournalEntry) entry = NULL;
 
-      assert_mined (f->manager, hashes[i]);
-      entry = journaled (f, hashes[i]);
+      tally_test_txm_assert_mined (f->manager, hashes[i]);
+      entry = tally_test_txm_journaled (f, hashes[i]);
       g_assert_cmpuint (entry->nonce, ==, i);
       g_assert_cmpint (entry->state, ==, TALLY_TX_STATE_MINED);
     }
@@ -287,7 +115,7 @@ assert_bumped (const TallyUint256 *new_fee,
 }
 
 static void
-replace_stuck (Fixture      *f,
+replace_stuck (TallyTestTxm *f,
                gboolean      cancel,
                gconstpointer data)
 {
@@ -301,8 +129,8 @@ replace_stuck (Fixture      *f,
   TallyAddress other = tally_test_rpc_address_of (TALLY_TEST_OTHER_ACCOUNT);
   guint8       stuck[32], replacement[32], again[32];
 
-  call_node (f->client, "evm_setAutomine", "[false]");
-  send_ok (f->manager, &other, 777, "Stuck payment", stuck);
+  tally_test_txm_call_node (f->client, "evm_setAutomine", "[false]");
+  tally_test_txm_send_ok (f->manager, &other, 777, "Stuck payment", stuck);
 
   if (cancel)
     tally_tx_manager_cancel_async (f->manager, stuck, NULL, tally_test_rpc_on_done, &result);
@@ -325,14 +153,14 @@ replace_stuck (Fixture      *f,
   g_clear_error (&error);
   g_clear_object (&result);
 
-  call_node (f->client, "evm_mine", "[]");
-  assert_mined (f->manager, replacement);
-  receipt = wait_for_receipt (f->manager, stuck, &error);
+  tally_test_txm_call_node (f->client, "evm_mine", "[]");
+  tally_test_txm_assert_mined (f->manager, replacement);
+  receipt = tally_test_txm_wait_for_receipt (f->manager, stuck, &error);
   g_assert_null (receipt);
   g_assert_error (error, TALLY_CORE_ERROR, TALLY_CORE_ERROR_NOT_FOUND);
 
-  old_entry = journaled (f, stuck);
-  new_entry = journaled (f, replacement);
+  old_entry = tally_test_txm_journaled (f, stuck);
+  new_entry = tally_test_txm_journaled (f, replacement);
   g_assert_cmpint (old_entry->state, ==, TALLY_TX_STATE_REPLACED);
   g_assert_true (old_entry->has_replaced_by);
   g_assert_cmpmem (old_entry->replaced_by, 32, replacement, 32);
@@ -359,14 +187,14 @@ replace_stuck (Fixture      *f,
 }
 
 static void
-test_speed_up (Fixture      *f,
+test_speed_up (TallyTestTxm *f,
                gconstpointer data)
 {
   replace_stuck (f, FALSE, data);
 }
 
 static void
-test_cancel (Fixture      *f,
+test_cancel (TallyTestTxm *f,
              gconstpointer data)
 {
   replace_stuck (f, TRUE, data);
@@ -393,7 +221,7 @@ journal_signed (TallyTxJournal *journal,
 }
 
 static void
-test_restart (Fixture      *f,
+test_restart (TallyTestTxm *f,
               gconstpointer data)
 {
   g_autoptr (GAsyncResult) result = NULL;
@@ -407,7 +235,7 @@ test_restart (Fixture      *f,
   guint16          port = 0;
   guint            n_sent = 99;
 
-  /* Signed and journaled, but the node could not be reached. */
+  /* Signed and tally_test_txm_journaled, but the node could not be reached. */
   journal_signed (f->journal, raw, TALLY_ANVIL_CHAIN_ID, hash);
   g_assert_true (tally_anvil_pick_free_port (&port, &error));
   down_url = g_strdup_printf ("http://127.0.0.1:%u", port);
@@ -428,7 +256,7 @@ test_restart (Fixture      *f,
   g_clear_object (&f->journal);
   f->journal = tally_tx_journal_open (f->path, &error);
   g_assert_no_error (error);
-  entry = journaled (f, hash);
+  entry = tally_test_txm_journaled (f, hash);
   g_assert_cmpint (entry->state, ==, TALLY_TX_STATE_PENDING);
   g_assert_true (g_bytes_equal (entry->raw, raw));
   f->manager = tally_tx_manager_new (f->client, f->signer, f->journal, TALLY_ANVIL_CHAIN_ID);
@@ -439,9 +267,9 @@ test_restart (Fixture      *f,
   g_assert_no_error (error);
   g_assert_cmpuint (n_sent, ==, 1);
   g_clear_object (&result);
-  assert_mined (f->manager, hash);
+  tally_test_txm_assert_mined (f->manager, hash);
   g_clear_pointer (&entry, tally_tx_journal_entry_free);
-  entry = journaled (f, hash);
+  entry = tally_test_txm_journaled (f, hash);
   g_assert_cmpint (entry->state, ==, TALLY_TX_STATE_MINED);
 
   /* Nothing is left to resume, and the next send takes the next nonce. */
@@ -453,255 +281,11 @@ test_restart (Fixture      *f,
     TallyAddress other = tally_test_rpc_address_of (TALLY_TEST_OTHER_ACCOUNT);
     g_autoptr (TallyTxJournalEntry) next = NULL;
 
-    send_ok (f->manager, &other, 1, "after restart", hash);
-    next = journaled (f, hash);
+    tally_test_txm_send_ok (f->manager, &other, 1, "after restart", hash);
+    next = tally_test_txm_journaled (f, hash);
     g_assert_cmpuint (next->nonce, ==, 1);
-    assert_mined (f->manager, hash);
+    tally_test_txm_assert_mined (f->manager, hash);
   }
-}
-
-static char *
-node_snapshot (TallyRpcClient *client)
-{
-  g_autoptr (GAsyncResult) result = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (JsonNode) reply = NULL;
-  g_autoptr (JsonNode) params = json_from_string ("[]", &error);
-
-  g_assert_no_error (error);
-  tally_rpc_client_call_async (client, "evm_snapshot", g_steal_pointer (&params), 0, NULL,
-                               tally_test_rpc_on_done, &result);
-  reply = tally_rpc_client_call_finish (client, tally_test_rpc_wait_for (&result), &error);
-  g_assert_no_error (error);
-  return g_strdup (json_node_get_string (reply));
-}
-
-/* A reorganisation takes a mined transaction out of the chain: the next
- * send must not wait behind the gap it leaves, and the lost one goes out
- * again, byte for byte. */
-static void
-test_reorg (Fixture      *f,
-            gconstpointer data)
-{
-  g_autoptr (GAsyncResult) result = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (TallyTxJournalEntry) lost = NULL;
-  g_autoptr (TallyTxJournalEntry) next = NULL;
-  g_autoptr (GBytes) lost_raw = NULL;
-  g_autofree char *snapshot = node_snapshot (f->client);
-  g_autofree char *revert = NULL;
-  TallyAddress     other = tally_test_rpc_address_of (TALLY_TEST_OTHER_ACCOUNT);
-  guint8           first[32], second[32];
-  guint            n_sent = 0;
-
-  send_ok (f->manager, &other, 1, "before the reorganisation", first);
-  assert_mined (f->manager, first);
-  lost = journaled (f, first);
-  lost_raw = g_bytes_ref (lost->raw);
-  g_clear_pointer (&lost, tally_tx_journal_entry_free);
-  revert = g_strdup_printf ("[\"%s\"]", snapshot);
-  call_node (f->client, "evm_revert", revert);
-  g_assert_cmpuint (tally_test_rpc_nonce_of (f->client, TALLY_TEST_ANVIL_ACCOUNT), ==, 0);
-
-  send_ok (f->manager, &other, 2, "after the reorganisation", second);
-  lost = journaled (f, first);
-  next = journaled (f, second);
-  g_assert_cmpint (lost->state, ==, TALLY_TX_STATE_PENDING);
-  g_assert_cmpuint (next->nonce, ==, 1);
-
-  tally_tx_manager_resume_async (f->manager, NULL, tally_test_rpc_on_done, &result);
-  g_assert_true (tally_tx_manager_resume_finish (f->manager, tally_test_rpc_wait_for (&result),
-                                                 &n_sent, &error));
-  g_assert_no_error (error);
-  g_assert_cmpuint (n_sent, >=, 1);
-  assert_mined (f->manager, first);
-  assert_mined (f->manager, second);
-  g_assert_cmpuint (tally_test_rpc_nonce_of (f->client, TALLY_TEST_ANVIL_ACCOUNT), ==, 2);
-  g_clear_pointer (&lost, tally_tx_journal_entry_free);
-  lost = journaled (f, first);
-  g_assert_cmpint (lost->state, ==, TALLY_TX_STATE_MINED);
-  g_assert_true (g_bytes_equal (lost->raw, lost_raw));
-}
-
-static gboolean
-cancel_later (gpointer user_data)
-{
-  g_cancellable_cancel (user_data);
-  return G_SOURCE_REMOVE;
-}
-
-/* A hash nobody sent is never mined: only cancelling ends the wait. */
-static void
-test_wait_cancel (Fixture      *f,
-                  gconstpointer data)
-{
-  g_autoptr (GAsyncResult) result = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
-  g_autoptr (TallyRpcReceipt) receipt = NULL;
-  guint8 hash[32];
-
-  fill_hash (hash, 0x42);
-  tally_tx_manager_wait_async (f->manager, hash, cancellable, tally_test_rpc_on_done, &result);
-  g_timeout_add (300, cancel_later, cancellable);
-  receipt = tally_tx_manager_wait_finish (f->manager, tally_test_rpc_wait_for (&result), &error);
-  g_assert_null (receipt);
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-}
-
-/* The broadcast reaches the node but its answer is lost (the proxy holds
- * it past the client's timeout): the manager must find the transaction by
- * hash, or send the very same bytes again, never a new transaction. */
-static void
-lost_reply (Fixture *f,
-            gboolean automine)
-{
-  g_autoptr (GError) error = NULL;
-  g_autoptr (TallyFaultProxy) proxy =
-    tally_fault_proxy_new (tally_anvil_get_url (f->anvil), &error);
-  g_autoptr (TallyRpcClient) client = NULL;
-  g_autoptr (TallyTxManager) manager = NULL;
-  g_autoptr (TallyTxJournalEntry) entry = NULL;
-  TallyAddress other = tally_test_rpc_address_of (TALLY_TEST_OTHER_ACCOUNT);
-  guint8       hash[32];
-
-  g_assert_no_error (error);
-  if (!automine)
-    call_node (f->client, "evm_setAutomine", "[false]");
-  client = tally_test_rpc_fast_client (tally_fault_proxy_get_url (proxy));
-  tally_rpc_client_set_timeout (client, 1000);
-  manager = tally_tx_manager_new (client, f->signer, f->journal, TALLY_ANVIL_CHAIN_ID);
-  tally_tx_manager_set_poll_interval (manager, 50);
-  /* The batch of eth_feeHistory, eth_estimateGas, eth_getTransactionCount,
-   * then the send. */
-  tally_fault_proxy_push (proxy, TALLY_FAULT_NONE, 0);
-  tally_fault_proxy_push (proxy, TALLY_FAULT_STALL, 3000);
-
-  send_ok (manager, &other, 5, "Lost reply", hash);
-  /* Mined at once: found by hash. Not mined: the same bytes again, which
-   * the node already has. */
-  g_assert_cmpuint (tally_fault_proxy_count (proxy, "eth_sendRawTransaction"), ==,
-                    automine ? 1 : 2);
-  g_assert_cmpuint (tally_fault_proxy_count (proxy, "eth_getTransactionReceipt"), ==, 1);
-  if (!automine)
-    call_node (f->client, "evm_mine", "[]");
-  assert_mined (manager, hash);
-  entry = journaled (f, hash);
-  g_assert_cmpint (entry->state, ==, TALLY_TX_STATE_MINED);
-  g_assert_cmpuint (entry->nonce, ==, 0);
-  g_assert_cmpuint (tally_test_rpc_nonce_of (f->client, TALLY_TEST_ANVIL_ACCOUNT), ==, 1);
-}
-
-static void
-test_lost_reply_mined (Fixture      *f,
-                       gconstpointer data)
-{
-  lost_reply (f, TRUE);
-}
-
-static void
-test_lost_reply_resent (Fixture      *f,
-                        gconstpointer data)
-{
-  lost_reply (f, FALSE);
-}
-
-typedef struct
-{
-  guint requests, fees, estimates, nonces;
-} Counts;
-
-static Counts
-counts_of (TallyFaultProxy *proxy)
-{
-  return (Counts){ tally_fault_proxy_get_requests (proxy),
-                   tally_fault_proxy_count (proxy, "eth_feeHistory"),
-                   tally_fault_proxy_count (proxy, "eth_estimateGas"),
-                   tally_fault_proxy_count (proxy, "eth_getTransactionCount") };
-}
-
-/* What one send asked since before: waiting for a receipt on a busy
- * machine may read the nonce too, so only the send is counted. */
-static void
-assert_counts (TallyFaultProxy *proxy,
-               const Counts    *before,
-               guint            requests,
-               guint            fees,
-               guint            others)
-{
-  Counts now = counts_of (proxy);
-
-  g_assert_cmpuint (now.requests - before->requests, ==, requests);
-  g_assert_cmpuint (now.fees - before->fees, ==, fees);
-  g_assert_cmpuint (now.estimates - before->estimates, ==, others);
-  g_assert_cmpuint (now.nonces - before->nonces, ==, others);
-}
-
-/* Fees, gas and nonce are one JSON-RPC batch: a send is two round trips.
- * A 429 in place of one answer inside the batch's HTTP 200 reply sends
- * that call alone again, and fails the send once the attempts are spent. */
-static void
-test_round_trips (Fixture      *f,
-                  gconstpointer data)
-{
-  g_autoptr (GError) error = NULL;
-  g_autoptr (TallyFaultProxy) proxy =
-    tally_fault_proxy_new (tally_anvil_get_url (f->anvil), &error);
-  g_autoptr (TallyRpcClient) client = NULL;
-  g_autoptr (TallyTxManager) manager = NULL;
-  g_autoptr (TallyTxJournalEntry) entry = NULL;
-  g_autoptr (GAsyncResult) result = NULL;
-  TallyAddress other = tally_test_rpc_address_of (TALLY_TEST_OTHER_ACCOUNT);
-  TallyUint256 value;
-  guint8       hash[32];
-  guint        requests;
-  Counts       before;
-
-  g_assert_no_error (error);
-  client = tally_test_rpc_fast_client (tally_fault_proxy_get_url (proxy));
-  manager = tally_tx_manager_new (client, f->signer, f->journal, TALLY_ANVIL_CHAIN_ID);
-  tally_tx_manager_set_poll_interval (manager, 50);
-
-  before = counts_of (proxy);
-  send_ok (manager, &other, 5, "One batch", hash);
-  assert_counts (proxy, &before, 2, 1, 1);
-  g_assert_cmpuint (tally_fault_proxy_count (proxy, "eth_sendRawTransaction"), ==, 1);
-  assert_mined (manager, hash);
-
-  before = counts_of (proxy);
-  tally_fault_proxy_push (proxy, TALLY_FAULT_BATCH_ELEMENT_429, 0);
-  send_ok (manager, &other, 6, "Rate limited once", hash);
-  /* The fee history asked again alone: one more request, one more call. */
-  assert_counts (proxy, &before, 3, 2, 1);
-  assert_mined (manager, hash);
-  entry = journaled (f, hash);
-  g_assert_cmpuint (entry->nonce, ==, 1);
-
-  requests = tally_fault_proxy_get_requests (proxy);
-  for (guint i = 0; i < tally_rpc_client_get_max_attempts (client); i++)
-    tally_fault_proxy_push (proxy, TALLY_FAULT_BATCH_ELEMENT_429, 0);
-  tally_uint256_from_uint64 (&value, 7);
-  tally_tx_manager_send_async (manager, &other, &value, NULL, "Rate limited", NULL,
-                               tally_test_rpc_on_done, &result);
-  g_assert_false (
-    tally_tx_manager_send_finish (manager, tally_test_rpc_wait_for (&result), hash, &error));
-  g_assert_error (error, TALLY_CORE_ERROR, TALLY_CORE_ERROR_RATE_LIMITED);
-  g_assert_nonnull (strstr (error->message, "eth_feeHistory"));
-  g_assert_cmpuint (tally_fault_proxy_get_requests (proxy), ==,
-                    requests + tally_rpc_client_get_max_attempts (client));
-  g_clear_error (&error);
-  g_clear_object (&result);
-
-  /* An element's result is read as strictly as the typed call's. */
-  tally_fault_proxy_push_result (proxy, "{\"oldestBlock\": \"0x1\"}");
-  tally_tx_manager_send_async (manager, &other, &value, NULL, "Malformed", NULL,
-                               tally_test_rpc_on_done, &result);
-  g_assert_false (
-    tally_tx_manager_send_finish (manager, tally_test_rpc_wait_for (&result), hash, &error));
-  g_assert_error (error, TALLY_CORE_ERROR, TALLY_CORE_ERROR_MALFORMED_REPLY);
-  g_assert_nonnull (strstr (error->message, "eth_feeHistory"));
-  g_assert_cmpuint (tally_fault_proxy_count (proxy, "eth_sendRawTransaction"), ==, 2);
-  g_assert_cmpuint (tally_test_rpc_nonce_of (f->client, TALLY_TEST_ANVIL_ACCOUNT), ==, 2);
 }
 
 /* ---- Reverts on the devnet's LabelMarket --------------------------------- */
@@ -713,11 +297,11 @@ test_revert (TallyTestDevnet *devnet,
   g_autoptr (GAsyncResult) result = NULL;
   g_autoptr (GError) error = NULL;
   g_autofree char *dir = NULL;
-  g_autofree char *path = temp_journal_path (&dir);
+  g_autofree char *path = tally_test_txm_journal_path (&dir);
   g_autoptr (TallyTxJournal) journal = tally_tx_journal_open (path, &error);
   g_autoptr (TallyRpcClient) client =
     tally_test_rpc_fast_client (tally_network_profile_get_rpc_url (devnet->profile));
-  g_autoptr (TallySigner) signer = anvil_signer (ANVIL_KEY);
+  g_autoptr (TallySigner) signer = tally_test_txm_signer (TALLY_TEST_TXM_KEY);
   guint64 chain_id = tally_network_profile_get_chain_id (devnet->profile);
   g_autoptr (TallyTxManager) manager = tally_tx_manager_new (client, signer, journal, chain_id);
   const TallyAddress *market = tally_network_profile_get_market_address (devnet->profile);
@@ -755,7 +339,7 @@ test_revert (TallyTestDevnet *devnet,
   g_assert_cmpuint (next, ==, 0);
 
   /* Mined anyway (gas set by hand): the wait replays it for the reason. */
-  g_assert_true (tally_hex_decode_fixed (key, sizeof key, ANVIL_KEY, -1, &error));
+  g_assert_true (tally_hex_decode_fixed (key, sizeof key, TALLY_TEST_TXM_KEY, -1, &error));
   tx->chain_id = chain_id;
   tx->nonce = tally_test_rpc_nonce_of (client, TALLY_TEST_ANVIL_ACCOUNT);
   tally_uint256_from_uint64 (&tx->max_priority_fee_per_gas, TALLY_TEST_GWEI);
@@ -793,7 +377,7 @@ test_revert (TallyTestDevnet *devnet,
 
   g_clear_object (&manager);
   g_clear_object (&journal);
-  remove_dir (g_steal_pointer (&dir));
+  tally_test_txm_remove_dir (g_steal_pointer (&dir));
 }
 
 int
@@ -802,26 +386,17 @@ main (int   argc,
 {
   g_test_init (&argc, &argv, NULL);
 
-  g_test_add ("/core/tx-manager/transfer", Fixture, NULL, fixture_set_up, test_transfer,
-              fixture_tear_down);
-  g_test_add ("/core/tx-manager/consecutive", Fixture, NULL, fixture_set_up, test_consecutive,
-              fixture_tear_down);
-  g_test_add ("/core/tx-manager/speed-up", Fixture, NULL, fixture_set_up, test_speed_up,
-              fixture_tear_down);
-  g_test_add ("/core/tx-manager/cancel", Fixture, NULL, fixture_set_up, test_cancel,
-              fixture_tear_down);
-  g_test_add ("/core/tx-manager/lost-reply-mined", Fixture, NULL, fixture_set_up,
-              test_lost_reply_mined, fixture_tear_down);
-  g_test_add ("/core/tx-manager/lost-reply-resent", Fixture, NULL, fixture_set_up,
-              test_lost_reply_resent, fixture_tear_down);
-  g_test_add ("/core/tx-manager/round-trips", Fixture, NULL, fixture_set_up, test_round_trips,
-              fixture_tear_down);
-  g_test_add ("/core/tx-manager/wait-cancel", Fixture, NULL, fixture_set_up, test_wait_cancel,
-              fixture_tear_down);
-  g_test_add ("/core/tx-manager/reorg", Fixture, NULL, fixture_set_up, test_reorg,
-              fixture_tear_down);
-  g_test_add ("/core/tx-manager/restart", Fixture, NULL, fixture_set_up, test_restart,
-              fixture_tear_down);
+  g_test_add ("/core/tx-manager/transfer", TallyTestTxm, NULL, tally_test_txm_set_up, test_transfer,
+              tally_test_txm_tear_down);
+  g_test_add ("/core/tx-manager/consecutive", TallyTestTxm, NULL, tally_test_txm_set_up,
+              test_consecutive,
+              tally_test_txm_tear_down);
+  g_test_add ("/core/tx-manager/speed-up", TallyTestTxm, NULL, tally_test_txm_set_up, test_speed_up,
+              tally_test_txm_tear_down);
+  g_test_add ("/core/tx-manager/cancel", TallyTestTxm, NULL, tally_test_txm_set_up, test_cancel,
+              tally_test_txm_tear_down);
+  g_test_add ("/core/tx-manager/restart", TallyTestTxm, NULL, tally_test_txm_set_up, test_restart,
+              tally_test_txm_tear_down);
   g_test_add ("/core/tx-manager/revert", TallyTestDevnet, "tally-txm-XXXXXX",
               tally_test_devnet_set_up, test_revert, tally_test_devnet_tear_down);
 

@@ -53,16 +53,13 @@ gboolean _tally_requester_task_id_from_receipt (TallyRequester  *self,
                                                 TallyRpcReceipt *receipt,
                                                 TallyUint256    *task_id,
                                                 GError         **error);
-/* The create of row was mined: its task id written down (durable). */
-gboolean _tally_requester_row_created (TallyRequester           *self,
-                                       TallyRequesterTaskRecord *row,
-                                       const TallyUint256       *task_id,
-                                       GError                  **error);
-/* The row cannot go on: FAILED with reason, written down. */
-gboolean _tally_requester_row_failed (TallyRequester           *self,
-                                      TallyRequesterTaskRecord *row,
-                                      const char               *reason,
-                                      GError                  **error);
+/* The create of row was mined: its task id and the state that follows
+ * set on row, for the caller to write down. */
+void _tally_requester_row_created (TallyRequesterTaskRecord *row,
+                                   const TallyUint256       *task_id);
+/* The row cannot go on: FAILED with reason, for the caller to write down. */
+void _tally_requester_row_failed (TallyRequesterTaskRecord *row,
+                                  const char               *reason);
 /* A revert or a lost nonce: waiting again will not help. */
 gboolean _tally_requester_is_final_failure (const GError *error);
 

@@ -28,7 +28,9 @@ typedef struct
   guint      index;
   guint64    now;
   guint      n_unfinished;
-  GError    *error; /* the first step that could not be sent; the pass fails with it */
+  GError    *error;    /* the first step that could not be sent; the pass fails with it */
+  guint8    *calldata; /* a revealGold waiting for its row to be on disk */
+  gsize      len;
 } Step;
 
 static void
@@ -36,10 +38,14 @@ step_free (Step *step)
 {
   g_clear_pointer (&step->rows, g_ptr_array_unref);
   g_clear_error (&step->error);
+  g_free (step->calldata);
   g_free (step);
 }
 
 static void step_next (GTask *task);
+static void on_gold_revealed (GObject      *source,
+                              GAsyncResult *result,
+                              gpointer      user_data);
 
 /* A failure that leaves the row for the next pass. */
 static void
@@ -52,6 +58,52 @@ step_postpone (GTask  *task,
     step->error = error;
   else
     g_error_free (error);
+}
+
+static void
+on_row_written (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  GTask                    *task = user_data;
+  TallyRequester           *self = g_task_get_source_object (task);
+  Step                     *step = g_task_get_task_data (task);
+  TallyRequesterTaskRecord *row = g_ptr_array_index (step->rows, step->index);
+  g_autofree guint8        *calldata = g_steal_pointer (&step->calldata);
+  g_autofree char          *purpose = NULL;
+  GError                   *error = NULL;
+
+  if (!tally_store_put_requester_task_finish (TALLY_STORE (source), result, &error))
+    step_postpone (task, error);
+  else if (g_task_return_error_if_cancelled (task))
+    {
+      g_object_unref (task);
+      return;
+    }
+  else if (calldata != NULL)
+    {
+      purpose = reveal_gold_purpose (&row->task_id);
+      _tally_requester_send_once_async (self, &self->market, g_steal_pointer (&calldata), step->len,
+                                        purpose, g_task_get_cancellable (task), on_gold_revealed,
+                                        task);
+      return;
+    }
+  step->index++;
+  step_next (task);
+}
+
+/* Writes the current row down on the store's queue (never cancelled: what
+ * the pass learned lands even when it is cut short); the pass goes on once
+ * it is on disk, with step->calldata's revealGold first when there is
+ * one. A row that cannot be written waits for the next pass. */
+static void
+write_row (GTask *task)
+{
+  TallyRequester *self = g_task_get_source_object (task);
+  Step           *step = g_task_get_task_data (task);
+
+  tally_store_put_requester_task_async (self->store, g_ptr_array_index (step->rows, step->index),
+                                        NULL, on_row_written, task);
 }
 
 /* The task on chain whose create this row wrote down but whose receipt it
@@ -116,17 +168,23 @@ on_step_create_mined (GObject      *source,
       g_autofree char *reason = g_strdup_printf ("createTask: %s", error->message);
 
       g_clear_error (&error);
-      if (!_tally_requester_row_failed (self, row, reason, &error))
-        step_postpone (task, error);
+      _tally_requester_row_failed (row, reason);
+      write_row (task);
+      return;
     }
-  else if (receipt == NULL)
+  if (receipt == NULL)
     {
       g_prefix_error (&error, "createTask: ");
       step_postpone (task, error);
     }
-  else if (!_tally_requester_task_id_from_receipt (self, receipt, &task_id, &error) ||
-           !_tally_requester_row_created (self, row, &task_id, &error))
+  else if (!_tally_requester_task_id_from_receipt (self, receipt, &task_id, &error))
     step_postpone (task, error);
+  else
+    {
+      _tally_requester_row_created (row, &task_id);
+      write_row (task);
+      return;
+    }
   step->index++;
   step_next (task);
 }
@@ -151,16 +209,18 @@ step_creating (GTask                    *task,
       return TRUE;
     }
   if (error != NULL)
-    step_postpone (task, error);
-  else if ((created = find_created (self, step->rows, row)) != NULL)
     {
-      if (!_tally_requester_row_created (self, row, tally_task_get_id (created), &error))
-        step_postpone (task, error);
+      step_postpone (task, error);
+      return FALSE;
     }
-  else if (g_get_real_time () / G_USEC_PER_SEC - row->updated > TALLY_REQUESTER_CREATE_ORPHAN_AGE &&
-           !_tally_requester_row_failed (self, row, "The create transaction was never sent", &error))
-    step_postpone (task, error);
-  return FALSE;
+  if ((created = find_created (self, step->rows, row)) != NULL)
+    _tally_requester_row_created (row, tally_task_get_id (created));
+  else if (g_get_real_time () / G_USEC_PER_SEC - row->updated > TALLY_REQUESTER_CREATE_ORPHAN_AGE)
+    _tally_requester_row_failed (row, "The create transaction was never sent");
+  else
+    return FALSE;
+  write_row (task);
+  return TRUE;
 }
 
 static void
@@ -186,20 +246,18 @@ on_gold_revealed (GObject      *source,
       g_autofree char *reason = g_strdup_printf ("revealGold: %s", error->message);
 
       g_clear_error (&error);
-      if (!_tally_requester_row_failed (self, row, reason, &error))
-        step_postpone (task, error);
+      _tally_requester_row_failed (row, reason);
+      write_row (task);
+      return;
     }
-  else if (receipt == NULL)
-    {
-      g_prefix_error (&error, "revealGold: ");
-      step_postpone (task, error);
-    }
-  else
+  if (receipt != NULL)
     {
       row->state = TALLY_REQUESTER_TASK_DONE;
-      if (!tally_store_put_requester_task (self->store, row, &error))
-        step_postpone (task, error);
+      write_row (task);
+      return;
     }
+  g_prefix_error (&error, "revealGold: ");
+  step_postpone (task, error);
   step->index++;
   step_next (task);
 }
@@ -223,9 +281,8 @@ step_gold (GTask                    *task,
   if (row->gold_indices == NULL || tally_task_get_gold_revealed (chain_task))
     {
       row->state = TALLY_REQUESTER_TASK_DONE;
-      if (!tally_store_put_requester_task (self->store, row, &error))
-        step_postpone (task, error);
-      return FALSE;
+      write_row (task);
+      return TRUE;
     }
   switch (tally_task_get_phase (chain_task, step->now))
     {
@@ -239,19 +296,15 @@ step_gold (GTask                    *task,
     case TALLY_TASK_PHASE_FINALIZED:
     case TALLY_TASK_PHASE_CANCELLED:
     default:
-      if (!_tally_requester_row_failed (self, row,
-                                        tally_task_get_state (chain_task) == TALLY_LABEL_TASK_CANCELLED
+      _tally_requester_row_failed (row, tally_task_get_state (chain_task) == TALLY_LABEL_TASK_CANCELLED
                                           ? "The task was cancelled"
-                                          : "The window to reveal the gold closed first; the task settles "
-                                            "without gold",
-                                        &error))
-        step_postpone (task, error);
-      return FALSE;
+                                          : "The window to reveal the gold closed first; the task "
+                                            "settles without gold");
+      write_row (task);
+      return TRUE;
     }
 
-  row->state = TALLY_REQUESTER_TASK_REVEALING_GOLD;
-  if (!tally_store_put_requester_task (self->store, row, &error) ||
-      !tally_label_market_encode_reveal_gold (&calldata, &len, &row->task_id,
+  if (!tally_label_market_encode_reveal_gold (&calldata, &len, &row->task_id,
                                               &g_array_index (row->gold_indices, guint16, 0),
                                               g_bytes_get_data (row->gold_labels, NULL),
                                               row->gold_indices->len, row->gold_salt, &error))
@@ -259,9 +312,11 @@ step_gold (GTask                    *task,
       step_postpone (task, error);
       return FALSE;
     }
-  purpose = reveal_gold_purpose (&row->task_id);
-  _tally_requester_send_once_async (self, &self->market, calldata, len, purpose, g_task_get_cancellable (task),
-                                    on_gold_revealed, task);
+  /* REVEALING_GOLD on disk before the reveal can reach the chain. */
+  row->state = TALLY_REQUESTER_TASK_REVEALING_GOLD;
+  step->calldata = calldata;
+  step->len = len;
+  write_row (task);
   return TRUE;
 }
 

@@ -157,32 +157,24 @@ _tally_requester_task_id_from_receipt (TallyRequester  *self,
   return FALSE;
 }
 
-/* The create of row was mined: the task's id written down; a task without
- * gold has nothing left to do. */
-gboolean
-_tally_requester_row_created (TallyRequester           *self,
-                              TallyRequesterTaskRecord *row,
-                              const TallyUint256       *task_id,
-                              GError                  **error)
+/* The create of row was mined; a task without gold has nothing left to
+ * do. */
+void
+_tally_requester_row_created (TallyRequesterTaskRecord *row,
+                              const TallyUint256       *task_id)
 {
   row->task_id = *task_id;
   row->has_task_id = TRUE;
   row->state = row->gold_indices != NULL ? TALLY_REQUESTER_TASK_OPEN : TALLY_REQUESTER_TASK_DONE;
-  return tally_store_put_requester_task (self->store, row, error);
 }
 
-/* A row that cannot go on; a store that cannot take it is the caller's
- * error. */
-gboolean
-_tally_requester_row_failed (TallyRequester           *self,
-                             TallyRequesterTaskRecord *row,
-                             const char               *reason,
-                             GError                  **error)
+void
+_tally_requester_row_failed (TallyRequesterTaskRecord *row,
+                             const char               *reason)
 {
   g_free (row->reason);
   row->reason = g_strdup (reason);
   row->state = TALLY_REQUESTER_TASK_FAILED;
-  return tally_store_put_requester_task (self->store, row, error);
 }
 
 /* A step's transaction that reverted or lost its nonce will not succeed by
@@ -201,6 +193,9 @@ typedef struct
   TallyLabelTaskParams      params;
   char                     *manifest_uri;
   TallyRequesterTaskRecord *row;
+  guint8                   *calldata; /* the create, until its row is on disk */
+  gsize                     len;
+  GError                   *error; /* the create's failure, returned once its row is down */
 } Create;
 
 static void
@@ -208,6 +203,8 @@ create_free (Create *create)
 {
   g_free (create->manifest_uri);
   g_clear_pointer (&create->row, tally_requester_task_record_free);
+  g_free (create->calldata);
+  g_clear_error (&create->error);
   g_free (create);
 }
 
@@ -255,6 +252,35 @@ check_gold (const TallyLabelTaskParams *p,
   return TRUE;
 }
 
+/* The row after the create is written down (never cancelled: what the
+ * chain did lands even when the caller gave up); the task returns. */
+static void
+on_outcome_written (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  Create *create = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!tally_store_put_requester_task_finish (TALLY_STORE (source), result, &error))
+    {
+      if (create->error == NULL)
+        {
+          g_task_return_error (task, error);
+          return;
+        }
+      /* The create's failure says more; the engine looks at the row
+       * again. */
+      g_debug ("A failed create's row was not written down: %s", error->message);
+      g_error_free (error);
+    }
+  if (create->error != NULL)
+    g_task_return_error (task, g_steal_pointer (&create->error));
+  else
+    g_task_return_pointer (task, g_memdup2 (&create->row->task_id, sizeof (TallyUint256)), g_free);
+}
+
 static void
 on_create_mined (GObject      *source,
                  GAsyncResult *result,
@@ -273,23 +299,52 @@ on_create_mined (GObject      *source,
   receipt = _tally_requester_send_once_finish (self, result, &error);
   if (receipt == NULL)
     {
-      GError *ignored = NULL;
+      gboolean final = _tally_requester_is_final_failure (error);
 
       /* Otherwise the row stays CREATING: the engine waits for the create
        * the journal holds. */
-      if (_tally_requester_is_final_failure (error) && !_tally_requester_row_failed (self, create->row, error->message, &ignored))
-        g_clear_error (&ignored);
+      if (final)
+        _tally_requester_row_failed (create->row, error->message);
       g_prefix_error (&error, "createTask: ");
-      g_task_return_error (task, error);
-      return;
+      if (!final)
+        {
+          g_task_return_error (task, error);
+          return;
+        }
+      create->error = error;
     }
-  if (!_tally_requester_task_id_from_receipt (self, receipt, &task_id, &error) ||
-      !_tally_requester_row_created (self, create->row, &task_id, &error))
+  else if (!_tally_requester_task_id_from_receipt (self, receipt, &task_id, &error))
     {
       g_task_return_error (task, error);
       return;
     }
-  g_task_return_pointer (task, g_memdup2 (&task_id, sizeof task_id), g_free);
+  else
+    _tally_requester_row_created (create->row, &task_id);
+  tally_store_put_requester_task_async (self->store, create->row, NULL, on_outcome_written,
+                                        g_object_ref (task));
+}
+
+static void
+on_row_written (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  TallyRequester *self = g_task_get_source_object (task);
+  Create         *create = g_task_get_task_data (task);
+  GError         *error = NULL;
+
+  if (!tally_store_put_requester_task_finish (TALLY_STORE (source), result, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  _tally_requester_send_once_async (self, &self->market, g_steal_pointer (&create->calldata),
+                                    create->len, create->row->purpose,
+                                    g_task_get_cancellable (task), on_create_mined,
+                                    g_object_ref (task));
 }
 
 static void
@@ -302,8 +357,6 @@ on_budget_approved (GObject      *source,
   Create         *create = g_task_get_task_data (task);
   g_autoptr (TallyRpcReceipt) receipt = NULL;
   GError *error = NULL;
-  guint8 *calldata = NULL;
-  gsize   len = 0;
 
   if (g_task_return_error_if_cancelled (task))
     return;
@@ -314,18 +367,17 @@ on_budget_approved (GObject      *source,
       g_task_return_error (task, error);
       return;
     }
-  /* On disk before the create can reach the chain: a restart finds the row
-   * and the journaled create under the same purpose. */
-  if (!tally_label_market_encode_create_task (&calldata, &len, &create->params,
-                                              create->manifest_uri, &error) ||
-      !tally_store_put_requester_task (self->store, create->row, &error))
+  if (!tally_label_market_encode_create_task (&create->calldata, &create->len, &create->params,
+                                              create->manifest_uri, &error))
     {
-      g_free (calldata);
       g_task_return_error (task, error);
       return;
     }
-  _tally_requester_send_once_async (self, &self->market, calldata, len, create->row->purpose,
-                                    g_task_get_cancellable (task), on_create_mined, g_object_ref (task));
+  /* On disk before the create can reach the chain: a restart finds the row
+   * and the journaled create under the same purpose. Never cancelled: a
+   * row without a create is found orphaned, a create without a row never. */
+  tally_store_put_requester_task_async (self->store, create->row, NULL, on_row_written,
+                                        g_object_ref (task));
 }
 
 void

@@ -64,6 +64,23 @@ TallyStoreWriter *_tally_store_writer_new (void);
 void              _tally_store_writer_free (TallyStoreWriter *writer);
 TallyStoreWriter *_tally_store_get_writer (TallyStore *self);
 
+/* A write of another file's table on the same queue: write (a synchronous
+ * one, which takes the lock) runs on the writer's thread with data, which
+ * data_free frees once the task is done; the task, tagged source_tag,
+ * returns its boolean. */
+typedef gboolean (*TallyStoreWriteFunc) (TallyStore *self,
+                                         gpointer    data,
+                                         GError    **error);
+
+void _tally_store_queue_write (TallyStore         *self,
+                               TallyStoreWriteFunc write,
+                               gpointer            data,
+                               GDestroyNotify      data_free,
+                               gpointer            source_tag,
+                               GCancellable       *cancellable,
+                               GAsyncReadyCallback callback,
+                               gpointer            user_data);
+
 /* A TALLY_CORE_ERROR_STORAGE error naming the file and SQLite's reason
  * for the last failure on the connection; always FALSE. Call it with the
  * lock held. */

@@ -47,6 +47,21 @@ tally_requester_task_record_free (TallyRequesterTaskRecord *record)
   g_free (record);
 }
 
+TallyRequesterTaskRecord *
+tally_requester_task_record_copy (const TallyRequesterTaskRecord *record)
+{
+  TallyRequesterTaskRecord *copy;
+
+  g_return_val_if_fail (record != NULL, NULL);
+
+  copy = g_memdup2 (record, sizeof *record);
+  copy->purpose = g_strdup (record->purpose);
+  copy->gold_indices = record->gold_indices != NULL ? g_array_copy (record->gold_indices) : NULL;
+  copy->gold_labels = record->gold_labels != NULL ? g_bytes_ref (record->gold_labels) : NULL;
+  copy->reason = g_strdup (record->reason);
+  return copy;
+}
+
 static void
 bind_blob (sqlite3_stmt *stmt,
            int           index,
@@ -130,6 +145,44 @@ tally_store_put_requester_task (TallyStore               *self,
   sqlite3_finalize (stmt);
   _tally_store_unlock (self);
   return ok;
+}
+
+static gboolean
+write_queued (TallyStore *self,
+              gpointer    data,
+              GError    **error)
+{
+  return tally_store_put_requester_task (self, data, error);
+}
+
+void
+tally_store_put_requester_task_async (TallyStore                     *self,
+                                      const TallyRequesterTaskRecord *record,
+                                      GCancellable                   *cancellable,
+                                      GAsyncReadyCallback             callback,
+                                      gpointer                        user_data)
+{
+  g_return_if_fail (TALLY_IS_STORE (self));
+  g_return_if_fail (record != NULL && record->purpose != NULL);
+  g_return_if_fail ((guint) record->state < G_N_ELEMENTS (state_names));
+  g_return_if_fail ((record->gold_indices == NULL) == (record->gold_labels == NULL));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  _tally_store_queue_write (self, write_queued, tally_requester_task_record_copy (record),
+                            (GDestroyNotify) tally_requester_task_record_free,
+                            tally_store_put_requester_task_async, cancellable, callback, user_data);
+}
+
+gboolean
+tally_store_put_requester_task_finish (TallyStore   *self,
+                                       GAsyncResult *result,
+                                       GError      **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_async_result_is_tagged (result, tally_store_put_requester_task_async),
+                        FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 /* A fixed-length blob column into out; FALSE when it is missing (unless

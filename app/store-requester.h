@@ -46,7 +46,8 @@ typedef struct
   gint64                  updated; /* Unix seconds, set by the store */
 } TallyRequesterTaskRecord;
 
-void tally_requester_task_record_free (TallyRequesterTaskRecord *record);
+void                      tally_requester_task_record_free (TallyRequesterTaskRecord *record);
+TallyRequesterTaskRecord *tally_requester_task_record_copy (const TallyRequesterTaskRecord *record);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TallyRequesterTaskRecord, tally_requester_task_record_free)
 
@@ -55,6 +56,17 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (TallyRequesterTaskRecord, tally_requester_task_re
 gboolean tally_store_put_requester_task (TallyStore               *self,
                                          TallyRequesterTaskRecord *record,
                                          GError                  **error) G_GNUC_WARN_UNUSED_RESULT;
+/* The same on the store's queue of writes (store.h), in order with the
+ * other queued writes; record is copied, its updated field left as it
+ * is. */
+void     tally_store_put_requester_task_async (TallyStore                     *self,
+                                               const TallyRequesterTaskRecord *record,
+                                               GCancellable                   *cancellable,
+                                               GAsyncReadyCallback             callback,
+                                               gpointer                        user_data);
+gboolean tally_store_put_requester_task_finish (TallyStore   *self,
+                                                GAsyncResult *result,
+                                                GError      **error) G_GNUC_WARN_UNUSED_RESULT;
 /* NULL with TALLY_CORE_ERROR_NOT_FOUND when there is none. */
 TallyRequesterTaskRecord *tally_store_get_requester_task (TallyStore *self,
                                                           const char *purpose,

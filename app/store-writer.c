@@ -30,6 +30,7 @@ typedef enum
   JOB_SUBMISSION,
   JOB_ANNOTATION,
   JOB_FLUSH,
+  JOB_CALL, /* another table's write (_tally_store_queue_write) */
 } JobKind;
 
 typedef struct
@@ -42,6 +43,9 @@ typedef struct
   TallyAddress           account;
   guint                  item;
   GBytes                *data;
+  TallyStoreWriteFunc    write;
+  gpointer               call_data;
+  GDestroyNotify         call_data_free;
 } Job;
 
 static void
@@ -49,6 +53,8 @@ job_free (Job *job)
 {
   g_clear_pointer (&job->record, tally_submission_record_free);
   g_clear_pointer (&job->data, g_bytes_unref);
+  if (job->call_data_free != NULL)
+    g_clear_pointer (&job->call_data, job->call_data_free);
   g_free (job);
 }
 
@@ -75,6 +81,9 @@ run_job (gpointer data,
                                             &job->account, job->item, job->data, &error);
           break;
         case JOB_FLUSH:
+          break;
+        case JOB_CALL:
+          ok = job->write (self, job->call_data, &error);
           break;
         default:
           g_assert_not_reached ();
@@ -158,6 +167,29 @@ tally_store_put_submission_async (TallyStore                  *self,
   job->kind = JOB_SUBMISSION;
   job->record = tally_submission_record_copy (record);
   queue_job (self, job, tally_store_put_submission_async, cancellable, callback, user_data);
+}
+
+void
+_tally_store_queue_write (TallyStore         *self,
+                          TallyStoreWriteFunc write,
+                          gpointer            data,
+                          GDestroyNotify      data_free,
+                          gpointer            source_tag,
+                          GCancellable       *cancellable,
+                          GAsyncReadyCallback callback,
+                          gpointer            user_data)
+{
+  Job *job;
+
+  g_assert (TALLY_IS_STORE (self));
+  g_assert (write != NULL);
+
+  job = g_new0 (Job, 1);
+  job->kind = JOB_CALL;
+  job->write = write;
+  job->call_data = data;
+  job->call_data_free = data_free;
+  queue_job (self, job, source_tag, cancellable, callback, user_data);
 }
 
 gboolean

@@ -64,9 +64,19 @@ void _tally_submitter_salt_async (TallySubmitter     *self,
                                   GAsyncReadyCallback callback,
                                   gpointer            user_data);
 
+/* Writes record down on the store's queue, then returns task: error
+ * (taken) when not NULL, whether or not the write succeeded; otherwise
+ * TRUE, or the write's error. The write is not cancellable: what a step
+ * learned lands even when the step is cut short. */
+void _tally_submitter_save_and_return (TallySubmitter        *self,
+                                       TallySubmissionRecord *record,
+                                       GTask                 *task,
+                                       GError                *error);
+
 /* The end of a submit or review: the commit's receipt (from
  * _tally_submitter_send_async) recorded in record, which becomes
- * COMMITTED and is saved, and task returns. */
+ * COMMITTED, and task returns once record is written down (still
+ * COMMITTING, with the send's error, when there is no receipt). */
 void _tally_submitter_commit_done (TallySubmitter        *self,
                                    GAsyncResult          *result,
                                    TallySubmissionRecord *record,
@@ -115,5 +125,62 @@ gboolean _tally_submitter_take_seat_finish (TallySubmitter *self,
 /* A new record of this account's annotator submission to task_id. */
 TallySubmissionRecord *_tally_submitter_new_record (TallySubmitter     *self,
                                                     const TallyUint256 *task_id);
+
+/* ---- The engine's pass: submitter-step.c, submitter-step-review.c ---- */
+
+/* Each takes the pass's task (tally_submitter_step_async), which the pass
+ * owns until it returns: every move ends in another move or the return. */
+typedef void (*TallySubmitterThen) (GTask *pass);
+
+typedef struct
+{
+  GPtrArray         *records; /* TallySubmissionRecord, unfinished at the start */
+  guint              index;
+  guint64            now;
+  guint              n_unfinished;
+  gboolean           joining;       /* the current step is the join before a commit */
+  TallySubmitterThen then;          /* the move once the current record is on disk */
+  char              *send_name;     /* a step waiting for that write: its name, */
+  guint8            *send_calldata; /* its calldata */
+  gsize              send_len;
+} TallySubmitterPass;
+
+/* The record being moved. */
+TallySubmissionRecord *_tally_submitter_pass_record (GTask *pass);
+/* Writes the record down on the store's queue, then makes the move then;
+ * a store that cannot be written, or the pass cancelled, ends the pass. */
+void _tally_submitter_pass_save (GTask             *pass,
+                                 TallySubmitterThen then);
+/* The record's step (named step_name, per task) sent once it is written
+ * down; calldata is taken. */
+void _tally_submitter_pass_save_and_send (GTask      *pass,
+                                          const char *step_name,
+                                          guint8     *calldata,
+                                          gsize       len);
+/* The record's step sent now (its state is on disk already). */
+void _tally_submitter_pass_send (GTask      *pass,
+                                 const char *step_name,
+                                 guint8     *calldata,
+                                 gsize       len);
+/* The record as far as the chain allows (the next record once it is
+ * finished). */
+void _tally_submitter_pass_advance (GTask *pass);
+/* The record waits for a later pass. */
+void _tally_submitter_pass_wait_later (GTask *pass);
+/* The record ends in state (FAILED, EXPIRED, CLAIMED...) with reason. */
+void _tally_submitter_pass_finish_with (GTask               *pass,
+                                        TallySubmissionState state,
+                                        const char          *reason);
+/* The step's transaction failed with error (taken). */
+void _tally_submitter_pass_failed (GTask  *pass,
+                                   GError *error);
+/* Settling and claiming, which both roles share. */
+void _tally_submitter_pass_advance_common (GTask         *pass,
+                                           TallyTask     *chain_task,
+                                           TallyTaskPhase phase);
+/* A reviewer's record (submitter-step-review.c). */
+void _tally_submitter_pass_advance_review (GTask         *pass,
+                                           TallyTask     *chain_task,
+                                           TallyTaskPhase phase);
 
 G_END_DECLS

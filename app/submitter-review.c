@@ -40,6 +40,38 @@ on_review_committed (GObject      *source,
 }
 
 static void
+on_review_written (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  TallySubmitter  *self = g_task_get_source_object (task);
+  Review          *review = g_task_get_task_data (task);
+  g_autofree char *purpose = NULL;
+  g_autofree char *step_name = NULL;
+  GError          *error = NULL;
+  guint8          *calldata = NULL;
+  gsize            len = 0;
+
+  if (!tally_store_put_submission_finish (TALLY_STORE (source), result, &error) ||
+      !tally_label_market_encode_commit_review (&calldata, &len, &review->task_id, review->seat,
+                                                review->record->commitment, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (g_task_return_error_if_cancelled (task))
+    {
+      g_free (calldata);
+      return;
+    }
+  step_name = g_strdup_printf ("Commit a review seat %u of", review->seat + 1);
+  purpose = _tally_submitter_purpose (step_name, &review->task_id);
+  _tally_submitter_send_async (self, purpose, calldata, len, g_task_get_cancellable (task),
+                               on_review_committed, g_object_ref (task));
+}
+
+static void
 on_review_salt (GObject      *source,
                 GAsyncResult *result,
                 gpointer      user_data)
@@ -48,11 +80,8 @@ on_review_salt (GObject      *source,
   TallySubmitter        *self = TALLY_SUBMITTER (source);
   Review                *review = g_task_get_task_data (task);
   TallySubmissionRecord *record = review->record;
-  g_autofree char       *purpose = NULL;
-  g_autofree char       *step_name = NULL;
   GError                *error = NULL;
-  guint8                *calldata = NULL;
-  gsize                  len = 0, verdicts_len = 0;
+  gsize                  verdicts_len = 0;
   const guint8          *verdicts = g_bytes_get_data (review->verdicts, &verdicts_len);
 
   if (!tally_submitter_derive_salt_finish (self, result, record->salt, &error))
@@ -65,20 +94,13 @@ on_review_salt (GObject      *source,
                                         &review->task_id, review->seat, &self->account, verdicts,
                                         verdicts_len, record->salt);
   record->has_commitment = TRUE;
+  g_clear_pointer (&record->labels, g_bytes_unref);
   record->labels = g_bytes_ref (review->verdicts);
   record->state = TALLY_SUBMISSION_COMMITTING;
-  /* On disk before anything can reach the chain. */
-  if (!tally_store_put_submission (self->store, record, &error) ||
-      !tally_label_market_encode_commit_review (&calldata, &len, &review->task_id, review->seat,
-                                                record->commitment, &error))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  step_name = g_strdup_printf ("Commit a review seat %u of", review->seat + 1);
-  purpose = _tally_submitter_purpose (step_name, &review->task_id);
-  _tally_submitter_send_async (self, purpose, calldata, len, g_task_get_cancellable (task),
-                               on_review_committed, g_object_ref (task));
+  /* On disk before anything can reach the chain; never cancelled, so a
+   * commit cut short still finds its salt. */
+  tally_store_put_submission_async (self->store, record, NULL, on_review_written,
+                                    g_object_ref (task));
 }
 
 static void

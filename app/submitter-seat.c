@@ -123,14 +123,6 @@ event_uint (TallySubmitter  *self,
   return FALSE;
 }
 
-static gboolean
-save_record (TallySubmitter        *self,
-             TallySubmissionRecord *record,
-             GError               **error)
-{
-  return tally_store_put_submission (self->store, record, error);
-}
-
 /* ---- Taking a seat ------------------------------------------------------------ */
 
 typedef struct
@@ -138,7 +130,16 @@ typedef struct
   TallySubmissionRecord *record; /* the caller's */
   TallySubmissionState   seated;
   gint                   seat;
+  guint8                *calldata; /* the join, until its record is on disk */
+  gsize                  len;
 } TakeSeat;
+
+static void
+take_seat_free (TakeSeat *take)
+{
+  g_free (take->calldata);
+  g_free (take);
+}
 
 static void
 on_seat_taken (GObject      *source,
@@ -151,7 +152,6 @@ on_seat_taken (GObject      *source,
   TallySubmissionRecord *record = take->record;
   g_autoptr (TallyRpcReceipt) receipt = NULL;
   GError      *error = NULL;
-  GError      *ignored = NULL;
   TallyUint256 seat;
   guint64      index = 0;
 
@@ -172,9 +172,7 @@ on_seat_taken (GObject      *source,
         record->state = TALLY_SUBMISSION_FAILED;
       g_free (record->reason);
       record->reason = g_strdup (error->message);
-      if (!save_record (self, record, &ignored))
-        g_clear_error (&ignored);
-      g_task_return_error (task, error);
+      _tally_submitter_save_and_return (self, record, task, error);
       return;
     }
   if (receipt != NULL && event_uint (self, receipt, "Joined", "seat", &seat) &&
@@ -182,10 +180,30 @@ on_seat_taken (GObject      *source,
     take->seat = (gint) index;
   record->state = take->seated;
   g_clear_pointer (&record->reason, g_free);
-  if (!save_record (self, record, &error))
-    g_task_return_error (task, error);
-  else
-    g_task_return_boolean (task, TRUE);
+  _tally_submitter_save_and_return (self, record, task, NULL);
+}
+
+static void
+on_joining_written (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  TallySubmitter  *self = g_task_get_source_object (task);
+  TakeSeat        *take = g_task_get_task_data (task);
+  g_autofree char *purpose = NULL;
+  GError          *error = NULL;
+
+  if (!tally_store_put_submission_finish (TALLY_STORE (source), result, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  purpose = _tally_submitter_purpose ("Join", &take->record->task_id);
+  _tally_submitter_send_async (self, purpose, g_steal_pointer (&take->calldata), take->len,
+                               g_task_get_cancellable (task), on_seat_taken, g_object_ref (task));
 }
 
 void
@@ -197,16 +215,13 @@ _tally_submitter_take_seat_async (TallySubmitter        *self,
                                   gpointer               user_data)
 {
   g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
-  g_autofree char *purpose = NULL;
-  TakeSeat        *take = g_new0 (TakeSeat, 1);
-  GError          *error = NULL;
-  guint8          *calldata = NULL;
-  gsize            len = 0;
+  TakeSeat *take = g_new0 (TakeSeat, 1);
+  GError   *error = NULL;
 
   g_task_set_source_tag (task, _tally_submitter_take_seat_async);
   take->record = record;
   take->seat = -1;
-  g_task_set_task_data (task, take, g_free);
+  g_task_set_task_data (task, take, (GDestroyNotify) take_seat_free);
   if (tally_task_get_seats_taken (chain_task) >= tally_task_get_params (chain_task)->replication)
     {
       g_autofree char *id = tally_uint256_to_decimal (&record->task_id);
@@ -215,7 +230,8 @@ _tally_submitter_take_seat_async (TallySubmitter        *self,
                                "Task %s has no seat left", id);
       return;
     }
-  if (!_tally_submitter_encode_join (self, chain_task, FALSE, 0, &calldata, &len, &error))
+  if (!_tally_submitter_encode_join (self, chain_task, FALSE, 0, &take->calldata, &take->len,
+                                     &error))
     {
       g_task_return_error (task, error);
       return;
@@ -225,15 +241,9 @@ _tally_submitter_take_seat_async (TallySubmitter        *self,
                                                     : TALLY_SUBMISSION_JOINED;
   record->state = TALLY_SUBMISSION_JOINING;
   g_clear_pointer (&record->reason, g_free);
-  if (!save_record (self, record, &error))
-    {
-      g_free (calldata);
-      g_task_return_error (task, error);
-      return;
-    }
-  purpose = _tally_submitter_purpose ("Join", &record->task_id);
-  _tally_submitter_send_async (self, purpose, calldata, len, cancellable, on_seat_taken,
-                               g_steal_pointer (&task));
+  /* On disk before the join can reach the chain. */
+  tally_store_put_submission_async (self->store, record, NULL, on_joining_written,
+                                    g_steal_pointer (&task));
 }
 
 gboolean
@@ -338,7 +348,6 @@ on_join_refreshed (GObject      *source,
   Seat            *seat = g_task_get_task_data (task);
   g_autofree char *id = tally_uint256_to_decimal (&seat->task_id);
   TallyTask       *chain_task;
-  GError          *error = NULL;
   gint             held;
 
   chain_task = lookup_open (task, result, FALSE);
@@ -365,11 +374,8 @@ on_join_refreshed (GObject      *source,
         {
           record->state = _tally_submitter_seated_state (self, chain_task);
           g_clear_pointer (&record->reason, g_free);
-          if (!tally_store_put_submission (self->store, record, &error))
-            {
-              g_task_return_error (task, error);
-              return;
-            }
+          _tally_submitter_save_and_return (self, record, task, NULL);
+          return;
         }
       g_task_return_boolean (task, TRUE);
       return;
@@ -446,10 +452,7 @@ on_left (GObject      *source,
     g_debug ("The leave of a seat left no Left event");
   seat->record->state = TALLY_SUBMISSION_LEFT;
   g_clear_pointer (&seat->record->reason, g_free);
-  if (!tally_store_put_submission (self->store, seat->record, &error))
-    g_task_return_error (task, error);
-  else
-    g_task_return_boolean (task, TRUE);
+  _tally_submitter_save_and_return (self, seat->record, task, NULL);
 }
 
 static void

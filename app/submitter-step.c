@@ -2,8 +2,11 @@
  *
  * Each submission moves as far as the chain's clock allows, one state at
  * a time, and each new state is written to the store before the next
- * step's transaction is sent. The chain's view comes from the task list
- * (the market's events), synced at the start of the pass.
+ * step's transaction is sent: on the store's queue, so the main loop never
+ * waits for the disk, and the pass goes on only once the write is done.
+ * The chain's view comes from the task list (the market's events), synced
+ * at the start of the pass. A reviewer's record moves in
+ * submitter-step-review.c.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -16,49 +19,62 @@
 #include "core-error.h"
 #include "submitter-private.h"
 
-typedef struct
-{
-  GPtrArray *records; /* TallySubmissionRecord, unfinished at the start */
-  guint      index;
-  guint64    now;
-  guint      n_unfinished;
-  gboolean   joining; /* the current step is the join before a commit */
-} Step;
+typedef TallySubmitterPass Step;
 
 static void
 step_free (Step *step)
 {
   g_clear_pointer (&step->records, g_ptr_array_unref);
+  g_free (step->send_name);
+  g_free (step->send_calldata);
   g_free (step);
 }
 
-static void advance (GTask *task);
-static void advance_common (GTask         *task,
-                            TallyTask     *chain_task,
-                            TallyTaskPhase phase);
-
-static TallySubmissionRecord *
-current (GTask *task)
+TallySubmissionRecord *
+_tally_submitter_pass_record (GTask *task)
 {
   Step *step = g_task_get_task_data (task);
 
   return g_ptr_array_index (step->records, step->index);
 }
 
-/* Writes the record down; a store that cannot be written ends the pass. */
-static gboolean
-save (GTask *task)
+static void
+on_saved (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  GTask             *task = user_data;
+  Step              *step = g_task_get_task_data (task);
+  TallySubmitterThen then = step->then;
+  GError            *error = NULL;
+
+  step->then = NULL;
+  /* A store that cannot be written ends the pass. */
+  if (!tally_store_put_submission_finish (TALLY_STORE (source), result, &error))
+    g_task_return_error (task, error);
+  else if (!g_task_return_error_if_cancelled (task))
+    {
+      then (task);
+      return;
+    }
+  g_clear_pointer (&step->send_name, g_free);
+  g_clear_pointer (&step->send_calldata, g_free);
+  g_object_unref (task);
+}
+
+void
+_tally_submitter_pass_save (GTask             *task,
+                            TallySubmitterThen then)
 {
   TallySubmitter *self = g_task_get_source_object (task);
-  GError         *error = NULL;
+  Step           *step = g_task_get_task_data (task);
 
-  if (!tally_store_put_submission (self->store, current (task), &error))
-    {
-      g_task_return_error (task, error);
-      g_object_unref (task);
-      return FALSE;
-    }
-  return TRUE;
+  g_assert (step->then == NULL);
+  step->then = then;
+  /* Not cancellable: what the pass learned lands even when it is cut
+   * short; the pass stops once it is down. */
+  tally_store_put_submission_async (self->store, _tally_submitter_pass_record (task), NULL, on_saved,
+                                    task);
 }
 
 static void
@@ -67,12 +83,12 @@ next_record (GTask *task)
   Step *step = g_task_get_task_data (task);
 
   step->index++;
-  advance (task);
+  _tally_submitter_pass_advance (task);
 }
 
 /* The submission waits for a later time (or a later pass). */
-static void
-wait_later (GTask *task)
+void
+_tally_submitter_pass_wait_later (GTask *task)
 {
   Step *step = g_task_get_task_data (task);
 
@@ -80,29 +96,28 @@ wait_later (GTask *task)
   next_record (task);
 }
 
-static void
-finish_with (GTask               *task,
-             TallySubmissionState state,
-             const char          *reason)
+void
+_tally_submitter_pass_finish_with (GTask               *task,
+                                   TallySubmissionState state,
+                                   const char          *reason)
 {
-  TallySubmissionRecord *record = current (task);
+  TallySubmissionRecord *record = _tally_submitter_pass_record (task);
 
   record->state = state;
   g_free (record->reason);
   record->reason = g_strdup (reason);
-  if (save (task))
-    next_record (task);
+  _tally_submitter_pass_save (task, next_record);
 }
 
 /* A step's transaction failed. A revert of the annotator's own steps (join,
  * commit, reveal) is final for this submission; a settle or claim that
  * reverts lost a race to another account and is looked at again at the
  * next pass, as is any network failure. */
-static void
-step_failed (GTask  *task,
-             GError *error)
+void
+_tally_submitter_pass_failed (GTask  *task,
+                              GError *error)
 {
-  TallySubmissionRecord *record = current (task);
+  TallySubmissionRecord *record = _tally_submitter_pass_record (task);
   Step                  *step = g_task_get_task_data (task);
   gboolean               final;
 
@@ -114,7 +129,8 @@ step_failed (GTask  *task,
       return;
     }
   final = g_error_matches (error, TALLY_CORE_ERROR, TALLY_CORE_ERROR_REVERTED) &&
-          (record->state == TALLY_SUBMISSION_COMMITTING || record->state == TALLY_SUBMISSION_REVEALING ||
+          (record->state == TALLY_SUBMISSION_COMMITTING ||
+           record->state == TALLY_SUBMISSION_REVEALING ||
            record->state == TALLY_SUBMISSION_JOINING);
   if (record->state == TALLY_SUBMISSION_JOINING)
     {
@@ -126,7 +142,7 @@ step_failed (GTask  *task,
     }
   if (final)
     {
-      finish_with (task, TALLY_SUBMISSION_FAILED, error->message);
+      _tally_submitter_pass_finish_with (task, TALLY_SUBMISSION_FAILED, error->message);
       g_error_free (error);
       return;
     }
@@ -134,8 +150,7 @@ step_failed (GTask  *task,
   g_free (record->reason);
   record->reason = g_strdup (error->message);
   g_error_free (error);
-  if (save (task))
-    wait_later (task);
+  _tally_submitter_pass_save (task, _tally_submitter_pass_wait_later);
 }
 
 static void
@@ -144,7 +159,7 @@ on_step_mined (GObject      *source,
                gpointer      user_data)
 {
   GTask                 *task = user_data;
-  TallySubmissionRecord *record = current (task);
+  TallySubmissionRecord *record = _tally_submitter_pass_record (task);
   Step                  *step = g_task_get_task_data (task);
   g_autoptr (TallyRpcReceipt) receipt = NULL;
   GError  *error = NULL;
@@ -154,7 +169,7 @@ on_step_mined (GObject      *source,
   receipt = _tally_submitter_send_finish (TALLY_SUBMITTER (source), result, hash, &has_hash, &error);
   if (receipt == NULL)
     {
-      step_failed (task, error);
+      _tally_submitter_pass_failed (task, error);
       return;
     }
   g_clear_pointer (&record->reason, g_free);
@@ -163,7 +178,7 @@ on_step_mined (GObject      *source,
       /* Seated now; the next pass records the seat (and commits, if the
        * labels are there) once the log shows it. */
       step->joining = FALSE;
-      wait_later (task);
+      _tally_submitter_pass_wait_later (task);
       return;
     }
   switch (record->state)
@@ -183,8 +198,7 @@ on_step_mined (GObject      *source,
       else
         record->reason = g_strdup ("The key server did not grant the task key in time: the seat "
                                    "was given back for free");
-      if (save (task))
-        next_record (task);
+      _tally_submitter_pass_save (task, next_record);
       return;
     case TALLY_SUBMISSION_COMMITTING:
       record->has_commit_tx = has_hash;
@@ -205,13 +219,10 @@ on_step_mined (GObject      *source,
     default:
       g_assert_not_reached ();
     }
-  if (!save (task))
-    return;
   /* Settling needs the Settled events, which come with the next pass. */
-  if (record->state == TALLY_SUBMISSION_SETTLED)
-    wait_later (task);
-  else
-    advance (task);
+  _tally_submitter_pass_save (task, record->state == TALLY_SUBMISSION_SETTLED
+                                      ? _tally_submitter_pass_wait_later
+                                      : _tally_submitter_pass_advance);
 }
 
 static void
@@ -222,11 +233,46 @@ send_step (GTask      *task,
            gsize       len)
 {
   TallySubmitter        *self = g_task_get_source_object (task);
-  TallySubmissionRecord *record = current (task);
-  g_autofree char       *purpose = _tally_submitter_purpose (step_name, per_task ? &record->task_id : NULL);
+  TallySubmissionRecord *record = _tally_submitter_pass_record (task);
+  g_autofree char       *purpose = NULL;
+
+  purpose = _tally_submitter_purpose (step_name, per_task ? &record->task_id : NULL);
 
   _tally_submitter_send_async (self, purpose, calldata, len, g_task_get_cancellable (task),
                                on_step_mined, task);
+}
+
+void
+_tally_submitter_pass_send (GTask      *task,
+                            const char *step_name,
+                            guint8     *calldata,
+                            gsize       len)
+{
+  send_step (task, step_name, TRUE, calldata, len);
+}
+
+static void
+send_written (GTask *task)
+{
+  Step            *step = g_task_get_task_data (task);
+  g_autofree char *name = g_steal_pointer (&step->send_name);
+
+  send_step (task, name, TRUE, g_steal_pointer (&step->send_calldata), step->send_len);
+}
+
+void
+_tally_submitter_pass_save_and_send (GTask      *task,
+                                     const char *step_name,
+                                     guint8     *calldata,
+                                     gsize       len)
+{
+  Step *step = g_task_get_task_data (task);
+
+  g_assert (step->send_name == NULL && step->send_calldata == NULL);
+  step->send_name = g_strdup (step_name);
+  step->send_calldata = calldata;
+  step->send_len = len;
+  _tally_submitter_pass_save (task, send_written);
 }
 
 static void
@@ -246,18 +292,18 @@ on_credited (GObject      *source,
       !tally_label_market_decode_credited (&credited, g_bytes_get_data (reply, NULL),
                                            g_bytes_get_size (reply), &error))
     {
-      step_failed (task, error);
+      _tally_submitter_pass_failed (task, error);
       return;
     }
   /* Claims pay everything credited: another submission's may have. */
   if (tally_uint256_is_zero (&credited))
     {
-      finish_with (task, TALLY_SUBMISSION_CLAIMED, NULL);
+      _tally_submitter_pass_finish_with (task, TALLY_SUBMISSION_CLAIMED, NULL);
       return;
     }
   if (!tally_label_market_encode_claim (&calldata, &len, &error))
     {
-      step_failed (task, error);
+      _tally_submitter_pass_failed (task, error);
       return;
     }
   send_step (task, "Claim rewards", FALSE, calldata, len);
@@ -274,7 +320,7 @@ claim (GTask *task)
 
   if (!tally_label_market_encode_credited (&calldata, &len, &self->account, &error))
     {
-      step_failed (task, error);
+      _tally_submitter_pass_failed (task, error);
       return;
     }
   data = g_bytes_new_take (calldata, len);
@@ -287,7 +333,7 @@ maybe_warn (GTask     *task,
             TallyTask *chain_task)
 {
   TallySubmitter        *self = g_task_get_source_object (task);
-  TallySubmissionRecord *record = current (task);
+  TallySubmissionRecord *record = _tally_submitter_pass_record (task);
   Step                  *step = g_task_get_task_data (task);
   guint64                deadline = tally_task_get_params (chain_task)->reveal_deadline;
 
@@ -301,13 +347,13 @@ maybe_warn (GTask     *task,
 
 /* The states annotators and reviewers share: settling the task once it
  * can be, and claiming. */
-static void
-advance_common (GTask         *task,
-                TallyTask     *chain_task,
-                TallyTaskPhase phase)
+void
+_tally_submitter_pass_advance_common (GTask         *task,
+                                      TallyTask     *chain_task,
+                                      TallyTaskPhase phase)
 {
   TallySubmitter        *self = g_task_get_source_object (task);
-  TallySubmissionRecord *record = current (task);
+  TallySubmissionRecord *record = _tally_submitter_pass_record (task);
   GError                *error = NULL;
   guint8                *calldata = NULL;
   gsize                  len = 0;
@@ -318,19 +364,18 @@ advance_common (GTask         *task,
       if (tally_task_get_state (chain_task) == TALLY_LABEL_TASK_FINALIZED)
         {
           record->state = TALLY_SUBMISSION_SETTLED;
-          if (save (task))
-            advance (task);
+          _tally_submitter_pass_save (task, _tally_submitter_pass_advance);
           return;
         }
       if (phase != TALLY_TASK_PHASE_SETTLEABLE)
         {
-          wait_later (task);
+          _tally_submitter_pass_wait_later (task);
           return;
         }
       /* Anyone may settle; the first to do it pays its gas. */
       if (!tally_task_encode_finalize (chain_task, &calldata, &len, &error))
         {
-          step_failed (task, error);
+          _tally_submitter_pass_failed (task, error);
           return;
         }
       send_step (task, "Settle", TRUE, calldata, len);
@@ -339,7 +384,7 @@ advance_common (GTask         *task,
     case TALLY_SUBMISSION_CLAIMABLE:
       if (!self->auto_claim)
         {
-          wait_later (task);
+          _tally_submitter_pass_wait_later (task);
           return;
         }
       claim (task);
@@ -351,161 +396,6 @@ advance_common (GTask         *task,
     }
 }
 
-/* A reviewer's step, named with the seat it reviews, as
- * submitter-review.c names its own. */
-static void
-send_review_step (GTask      *task,
-                  const char *verb,
-                  guint8     *calldata,
-                  gsize       len)
-{
-  g_autofree char *name = g_strdup_printf ("%s a review seat %u of", verb, current (task)->seat + 1);
-
-  send_step (task, name, TRUE, calldata, len);
-}
-
-/* The review seat of the current record's account on its seat, or NULL. */
-static const TallyTaskReview *
-held_review (TallySubmitter *self,
-             TallyTask      *chain_task,
-             guint           seat)
-{
-  const TallyLabelTaskParams *p = tally_task_get_params (chain_task);
-
-  if (seat >= p->replication)
-    return NULL;
-  for (guint slot = 0; slot < p->reviewers; slot++)
-    {
-      const TallyTaskReview *review = tally_task_get_review (chain_task, seat, slot);
-
-      if (review->taken && tally_address_equal (&review->reviewer, &self->account))
-        return review;
-    }
-  return NULL;
-}
-
-/* A reviewer's record: the same machine on the review deadlines. */
-static void
-advance_review (GTask         *task,
-                TallyTask     *chain_task,
-                TallyTaskPhase phase)
-{
-  TallySubmitter        *self = g_task_get_source_object (task);
-  TallySubmissionRecord *record = current (task);
-  Step                  *step = g_task_get_task_data (task);
-  const TallyTaskReview *review = held_review (self, chain_task, record->seat);
-  /* Review seats are taken and committed to until this deadline. */
-  gboolean can_commit = phase <= TALLY_TASK_PHASE_REVIEW;
-  GError  *error = NULL;
-  guint8  *calldata = NULL;
-  gsize    len = 0;
-
-  switch (record->state)
-    {
-    case TALLY_SUBMISSION_DRAFTING:
-      if (!can_commit)
-        finish_with (task, TALLY_SUBMISSION_EXPIRED,
-                     "The review commit deadline passed before the verdicts were submitted");
-      else
-        wait_later (task);
-      return;
-
-    case TALLY_SUBMISSION_COMMITTING:
-      if (review != NULL && review->state >= TALLY_LABEL_SEAT_COMMITTED)
-        {
-          record->state = TALLY_SUBMISSION_COMMITTED;
-          if (save (task))
-            advance (task);
-          return;
-        }
-      if (!can_commit)
-        {
-          finish_with (task, TALLY_SUBMISSION_EXPIRED,
-                       "The review commit deadline passed before the commit was mined");
-          return;
-        }
-      if (review == NULL)
-        {
-          step->joining = TRUE;
-          if (!_tally_submitter_encode_join (self, chain_task, TRUE, record->seat, &calldata, &len,
-                                             &error))
-            {
-              step_failed (task, error);
-              return;
-            }
-          send_review_step (task, "Join", calldata, len);
-          return;
-        }
-      if (!tally_label_market_encode_commit_review (&calldata, &len, &record->task_id, record->seat,
-                                                    record->commitment, &error))
-        {
-          step_failed (task, error);
-          return;
-        }
-      send_review_step (task, "Commit", calldata, len);
-      return;
-
-    case TALLY_SUBMISSION_COMMITTED:
-    case TALLY_SUBMISSION_REVEALING:
-      if (review != NULL && review->state == TALLY_LABEL_SEAT_REVEALED)
-        {
-          record->state = TALLY_SUBMISSION_REVEALED;
-          if (save (task))
-            advance (task);
-          return;
-        }
-      if (can_commit)
-        {
-          wait_later (task);
-          return;
-        }
-      if (phase != TALLY_TASK_PHASE_REVIEW_REVEAL)
-        {
-          finish_with (task, TALLY_SUBMISSION_EXPIRED,
-                       "The review reveal window closed before the verdicts were revealed");
-          return;
-        }
-      {
-        gsize         verdicts_len = 0;
-        const guint8 *verdicts = g_bytes_get_data (record->labels, &verdicts_len);
-
-        if (!tally_label_market_encode_reveal_review (&calldata, &len, &record->task_id, record->seat,
-                                                      verdicts, verdicts_len, record->salt, &error))
-          {
-            step_failed (task, error);
-            return;
-          }
-      }
-      record->state = TALLY_SUBMISSION_REVEALING;
-      if (save (task))
-        send_review_step (task, "Reveal", calldata, len);
-      else
-        g_free (calldata);
-      return;
-
-    case TALLY_SUBMISSION_SETTLED:
-      if (review == NULL || !review->settled)
-        {
-          wait_later (task);
-          return;
-        }
-      if (tally_uint256_is_zero (&review->reward))
-        {
-          finish_with (task, TALLY_SUBMISSION_CLAIMED, "Nothing to claim: no verdict was rewarded");
-          return;
-        }
-      record->state = TALLY_SUBMISSION_CLAIMABLE;
-      if (save (task))
-        advance (task);
-      return;
-
-    default:
-      /* Settling and claiming are the annotator's steps. */
-      advance_common (task, chain_task, phase);
-      return;
-    }
-}
-
 /* A seat taken (or being taken) and not yet committed to. */
 /* The leave of a seat whose key never came (free) or does not open the
  * items (the leave fee: less than a seat slashed whole for never
@@ -513,14 +403,14 @@ advance_review (GTask         *task,
 static void
 give_back (GTask *task)
 {
-  TallySubmissionRecord *record = current (task);
+  TallySubmissionRecord *record = _tally_submitter_pass_record (task);
   GError                *error = NULL;
   guint8                *calldata = NULL;
   gsize                  len = 0;
 
   if (!tally_label_market_encode_leave (&calldata, &len, &record->task_id, &error))
     {
-      step_failed (task, error);
+      _tally_submitter_pass_failed (task, error);
       return;
     }
   send_step (task, "Leave", TRUE, calldata, len);
@@ -533,7 +423,7 @@ on_grant_checked (GObject      *source,
 {
   g_autoptr (GTask) task = user_data;
   TallySubmitter        *self = TALLY_SUBMITTER (source);
-  TallySubmissionRecord *record = current (task);
+  TallySubmissionRecord *record = _tally_submitter_pass_record (task);
   Step                  *step = g_task_get_task_data (task);
   g_autoptr (GBytes) key = NULL;
   g_autoptr (GError) error = NULL;
@@ -546,8 +436,7 @@ on_grant_checked (GObject      *source,
   if (key != NULL)
     {
       record->state = TALLY_SUBMISSION_JOINED;
-      if (save (task))
-        advance (task);
+      _tally_submitter_pass_save (task, _tally_submitter_pass_advance);
       return;
     }
   /* Said on the record; the key server may grant again, and near the
@@ -561,8 +450,7 @@ on_grant_checked (GObject      *source,
       give_back (task);
       return;
     }
-  if (save (task))
-    wait_later (task);
+  _tally_submitter_pass_save (task, _tally_submitter_pass_wait_later);
 }
 
 static void
@@ -572,7 +460,7 @@ advance_seat (GTask               *task,
               const TallyTaskSeat *seat)
 {
   TallySubmitter        *self = g_task_get_source_object (task);
-  TallySubmissionRecord *record = current (task);
+  TallySubmissionRecord *record = _tally_submitter_pass_record (task);
   Step                  *step = g_task_get_task_data (task);
   GError                *error = NULL;
   guint8                *calldata = NULL;
@@ -582,14 +470,15 @@ advance_seat (GTask               *task,
     {
       /* The contract slashes a seat neither committed nor given back. */
       if (seat != NULL)
-        finish_with (task, TALLY_SUBMISSION_EXPIRED,
-                     "The commit deadline passed before labels were committed: the seat's stake "
-                     "is lost");
+        _tally_submitter_pass_finish_with (task, TALLY_SUBMISSION_EXPIRED,
+                                           "The commit deadline passed before labels were committed: "
+                                           "the seat's stake is lost");
       else if (record->state == TALLY_SUBMISSION_JOINING)
-        finish_with (task, TALLY_SUBMISSION_EXPIRED,
-                     "The commit deadline passed before the join was mined");
+        _tally_submitter_pass_finish_with (task, TALLY_SUBMISSION_EXPIRED,
+                                           "The commit deadline passed before the join was mined");
       else
-        finish_with (task, TALLY_SUBMISSION_LEFT, "The seat was given back elsewhere");
+        _tally_submitter_pass_finish_with (task, TALLY_SUBMISSION_LEFT,
+                                           "The seat was given back elsewhere");
       return;
     }
   if (record->state == TALLY_SUBMISSION_JOINING)
@@ -598,13 +487,12 @@ advance_seat (GTask               *task,
         {
           /* Mined while Tally was away. */
           record->state = _tally_submitter_seated_state (self, chain_task);
-          if (save (task))
-            advance (task);
+          _tally_submitter_pass_save (task, _tally_submitter_pass_advance);
           return;
         }
       if (!_tally_submitter_encode_join (self, chain_task, FALSE, 0, &calldata, &len, &error))
         {
-          step_failed (task, error);
+          _tally_submitter_pass_failed (task, error);
           return;
         }
       send_step (task, "Join", TRUE, calldata, len);
@@ -614,7 +502,7 @@ advance_seat (GTask               *task,
    * waits rather than guess from a log that may lag a join. */
   if (seat == NULL || record->state == TALLY_SUBMISSION_JOINED)
     {
-      wait_later (task);
+      _tally_submitter_pass_wait_later (task);
       return;
     }
   if (tally_task_has_key_grant (chain_task, &self->account))
@@ -626,7 +514,7 @@ advance_seat (GTask               *task,
     }
   if (!_tally_submitter_key_too_late (chain_task, step->now))
     {
-      wait_later (task);
+      _tally_submitter_pass_wait_later (task);
       return;
     }
   /* No key, no labels: give the seat back while that costs nothing. */
@@ -634,8 +522,8 @@ advance_seat (GTask               *task,
 }
 
 /* One state of the current submission, by what the chain shows. */
-static void
-advance (GTask *task)
+void
+_tally_submitter_pass_advance (GTask *task)
 {
   TallySubmitter        *self = g_task_get_source_object (task);
   Step                  *step = g_task_get_task_data (task);
@@ -654,7 +542,7 @@ advance (GTask *task)
       g_object_unref (task);
       return;
     }
-  record = current (task);
+  record = _tally_submitter_pass_record (task);
   if (!tally_submission_state_is_unfinished (record->state))
     {
       next_record (task);
@@ -663,13 +551,13 @@ advance (GTask *task)
   chain_task = tally_task_list_lookup (self->tasks, &record->task_id);
   if (chain_task == NULL)
     {
-      wait_later (task);
+      _tally_submitter_pass_wait_later (task);
       return;
     }
   phase = tally_task_get_phase (chain_task, step->now);
   if (record->role == TALLY_SUBMISSION_REVIEWER)
     {
-      advance_review (task, chain_task, phase);
+      _tally_submitter_pass_advance_review (task, chain_task, phase);
       return;
     }
   index = tally_task_find_seat (chain_task, &self->account);
@@ -680,10 +568,11 @@ advance (GTask *task)
     {
     case TALLY_SUBMISSION_DRAFTING:
       if (phase != TALLY_TASK_PHASE_LABELING)
-        finish_with (task, TALLY_SUBMISSION_EXPIRED,
-                     "The commit deadline passed before the labels were submitted");
+        _tally_submitter_pass_finish_with (task, TALLY_SUBMISSION_EXPIRED,
+                                           "The commit deadline passed before the labels were "
+                                           "submitted");
       else
-        wait_later (task);
+        _tally_submitter_pass_wait_later (task);
       return;
 
     case TALLY_SUBMISSION_JOINING:
@@ -696,14 +585,14 @@ advance (GTask *task)
       if (seat != NULL && seat->state >= TALLY_LABEL_SEAT_COMMITTED)
         {
           record->state = TALLY_SUBMISSION_COMMITTED;
-          if (save (task))
-            advance (task);
+          _tally_submitter_pass_save (task, _tally_submitter_pass_advance);
           return;
         }
       if (phase != TALLY_TASK_PHASE_LABELING)
         {
-          finish_with (task, TALLY_SUBMISSION_EXPIRED,
-                       "The commit deadline passed before the commit was mined");
+          _tally_submitter_pass_finish_with (task, TALLY_SUBMISSION_EXPIRED,
+                                             "The commit deadline passed before the commit was "
+                                             "mined");
           return;
         }
       if (seat == NULL)
@@ -713,7 +602,7 @@ advance (GTask *task)
           step->joining = TRUE;
           if (!_tally_submitter_encode_join (self, chain_task, FALSE, 0, &calldata, &len, &error))
             {
-              step_failed (task, error);
+              _tally_submitter_pass_failed (task, error);
               return;
             }
           send_step (task, "Join", TRUE, calldata, len);
@@ -722,7 +611,7 @@ advance (GTask *task)
       if (!tally_label_market_encode_commit (&calldata, &len, &record->task_id, record->commitment,
                                              &error))
         {
-          step_failed (task, error);
+          _tally_submitter_pass_failed (task, error);
           return;
         }
       send_step (task, "Commit to", TRUE, calldata, len);
@@ -733,60 +622,57 @@ advance (GTask *task)
       if (seat != NULL && seat->state == TALLY_LABEL_SEAT_REVEALED)
         {
           record->state = TALLY_SUBMISSION_REVEALED;
-          if (save (task))
-            advance (task);
+          _tally_submitter_pass_save (task, _tally_submitter_pass_advance);
           return;
         }
       if (phase == TALLY_TASK_PHASE_LABELING)
         {
           maybe_warn (task, chain_task);
-          wait_later (task);
+          _tally_submitter_pass_wait_later (task);
           return;
         }
       if (phase != TALLY_TASK_PHASE_REVEAL)
         {
-          finish_with (task, TALLY_SUBMISSION_EXPIRED,
-                       "The reveal window closed before the reveal was mined");
+          _tally_submitter_pass_finish_with (task, TALLY_SUBMISSION_EXPIRED,
+                                             "The reveal window closed before the reveal was mined");
           return;
         }
       {
         gsize         labels_len = 0, payload_len = 0;
         const guint8 *labels = g_bytes_get_data (record->labels, &labels_len);
-        const guint8 *payload = record->payload != NULL ? g_bytes_get_data (record->payload, &payload_len) : NULL;
+        const guint8 *payload =
+          record->payload != NULL ? g_bytes_get_data (record->payload, &payload_len) : NULL;
 
         if (!tally_label_market_encode_reveal (&calldata, &len, &record->task_id, labels,
                                                labels_len, payload, payload_len, record->salt,
                                                &error))
           {
-            step_failed (task, error);
+            _tally_submitter_pass_failed (task, error);
             return;
           }
       }
       record->state = TALLY_SUBMISSION_REVEALING;
-      if (save (task))
-        send_step (task, "Reveal", TRUE, calldata, len);
-      else
-        g_free (calldata);
+      _tally_submitter_pass_save_and_send (task, "Reveal", calldata, len);
       return;
 
     case TALLY_SUBMISSION_SETTLED:
       if (seat == NULL || !seat->settled)
         {
-          wait_later (task);
+          _tally_submitter_pass_wait_later (task);
           return;
         }
       if (tally_uint256_is_zero (&seat->reward))
         {
-          finish_with (task, TALLY_SUBMISSION_CLAIMED, "Nothing to claim: no label was rewarded");
+          _tally_submitter_pass_finish_with (task, TALLY_SUBMISSION_CLAIMED,
+                                             "Nothing to claim: no label was rewarded");
           return;
         }
       record->state = TALLY_SUBMISSION_CLAIMABLE;
-      if (save (task))
-        advance (task);
+      _tally_submitter_pass_save (task, _tally_submitter_pass_advance);
       return;
 
     default:
-      advance_common (task, chain_task, phase);
+      _tally_submitter_pass_advance_common (task, chain_task, phase);
       return;
     }
 }
@@ -817,7 +703,7 @@ on_step_refreshed (GObject      *source,
       if (!tally_address_equal (&record->account, &self->account))
         g_ptr_array_remove_index (step->records, i - 1);
     }
-  advance (task);
+  _tally_submitter_pass_advance (task);
 }
 
 static void

@@ -367,21 +367,46 @@ on_quit_signal (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
-/* Says it once per task: run makes a pass every few seconds. */
+/* The deadline as local time, or NULL when it was said already for this
+ * task: run makes a pass every few seconds. */
+static char *
+first_warning (GHashTable *warned,
+               const char *what,
+               const char *task_id,
+               guint64     deadline)
+{
+  g_autoptr (GDateTime) time = NULL;
+
+  if (!g_hash_table_add (warned, g_strconcat (what, ":", task_id, NULL)))
+    return NULL;
+  time = g_date_time_new_from_unix_local ((gint64) MIN (deadline, G_MAXINT64));
+  return g_date_time_format (time, "%c");
+}
+
 static void
 on_deadline_near (TallySubmitter *submitter,
                   const char     *task_id,
                   guint64         deadline,
                   GHashTable     *warned)
 {
-  g_autoptr (GDateTime) time = NULL;
-  g_autofree char *when = NULL;
+  g_autofree char *when = first_warning (warned, "reveal", task_id, deadline);
 
-  if (!g_hash_table_add (warned, g_strdup (task_id)))
-    return;
-  time = g_date_time_new_from_unix_local ((gint64) MIN (deadline, G_MAXINT64));
-  when = g_date_time_format (time, "%c");
-  g_printerr (_ ("Task %s must be revealed by %s: keep tally-cli run going\n"), task_id, when);
+  if (when != NULL)
+    g_printerr (_ ("Task %s must be revealed by %s: keep tally-cli run going\n"), task_id, when);
+}
+
+static void
+on_commit_deadline_near (TallySubmitter *submitter,
+                         const char     *task_id,
+                         guint64         deadline,
+                         GHashTable     *warned)
+{
+  g_autofree char *when = first_warning (warned, "commit", task_id, deadline);
+
+  if (when != NULL)
+    g_printerr (_ ("Task %s: submit your labels by %s (tally-cli submit) or give the seat back "
+                   "(tally-cli leave): a seat that commits nothing loses its whole stake lock\n"),
+                task_id, when);
 }
 
 /* The state of each of this account's unfinished submissions, by key. */
@@ -480,6 +505,8 @@ run_run (int    argc,
     return status;
   tally_submitter_set_auto_claim (engine.submitter, !no_claim);
   g_signal_connect (engine.submitter, "deadline-near", G_CALLBACK (on_deadline_near), warned);
+  g_signal_connect (engine.submitter, "commit-deadline-near", G_CALLBACK (on_commit_deadline_near),
+                    warned);
   signals[0] = g_unix_signal_add (SIGINT, on_quit_signal, NULL);
   signals[1] = g_unix_signal_add (SIGTERM, on_quit_signal, NULL);
 

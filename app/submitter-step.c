@@ -328,20 +328,22 @@ claim (GTask *task)
                                    data, "latest", g_task_get_cancellable (task), on_credited, task);
 }
 
+/* signal: "deadline-near" for a reveal, "commit-deadline-near" for a
+ * seat whose labels are not committed yet. */
 static void
-maybe_warn (GTask     *task,
-            TallyTask *chain_task)
+maybe_warn (GTask      *task,
+            const char *signal,
+            guint64     deadline)
 {
   TallySubmitter        *self = g_task_get_source_object (task);
   TallySubmissionRecord *record = _tally_submitter_pass_record (task);
   Step                  *step = g_task_get_task_data (task);
-  guint64                deadline = tally_task_get_params (chain_task)->reveal_deadline;
 
   if (deadline >= step->now && deadline - step->now <= TALLY_SUBMITTER_DEADLINE_WARNING)
     {
       g_autofree char *id = tally_uint256_to_decimal (&record->task_id);
 
-      g_signal_emit_by_name (self, "deadline-near", id, deadline);
+      g_signal_emit_by_name (self, signal, id, deadline);
     }
 }
 
@@ -502,6 +504,9 @@ advance_seat (GTask               *task,
    * waits rather than guess from a log that may lag a join. */
   if (seat == NULL || record->state == TALLY_SUBMISSION_JOINED)
     {
+      if (seat != NULL)
+        maybe_warn (task, "commit-deadline-near",
+                    tally_task_get_params (chain_task)->commit_deadline);
       _tally_submitter_pass_wait_later (task);
       return;
     }
@@ -627,7 +632,7 @@ _tally_submitter_pass_advance (GTask *task)
         }
       if (phase == TALLY_TASK_PHASE_LABELING)
         {
-          maybe_warn (task, chain_task);
+          maybe_warn (task, "deadline-near", tally_task_get_params (chain_task)->reveal_deadline);
           _tally_submitter_pass_wait_later (task);
           return;
         }

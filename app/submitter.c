@@ -29,6 +29,7 @@ static GParamSpec *properties[N_PROPS];
 enum
 {
   DEADLINE_NEAR,
+  COMMIT_DEADLINE_NEAR,
   N_SIGNALS
 };
 
@@ -542,6 +543,13 @@ tally_submitter_class_init (TallySubmitterClass *klass)
   signals[DEADLINE_NEAR] = g_signal_new ("deadline-near", G_TYPE_FROM_CLASS (klass),
                                          G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 2,
                                          G_TYPE_STRING, G_TYPE_UINT64);
+  /* task id (decimal), commit deadline (Unix seconds): a seat is held and
+   * no labels are committed, and the deadline is near: the contract
+   * slashes the seat's whole lock unless labels are submitted or the seat
+   * is given back (for the leave fee) in time. */
+  signals[COMMIT_DEADLINE_NEAR] =
+    g_signal_new ("commit-deadline-near", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                  NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_UINT64);
 }
 
 static void

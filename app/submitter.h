@@ -32,7 +32,8 @@
 
 G_BEGIN_DECLS
 
-/* A reveal window closing within this many seconds is worth a warning. */
+/* A deadline this close is worth a warning: a reveal window closing, or
+ * the commit deadline of a seat held without committed labels. */
 #define TALLY_SUBMITTER_DEADLINE_WARNING 3600
 /* A private task's key must be granted at least this many seconds before
  * the commit deadline: labeling needs that long, and a seat without a

@@ -81,6 +81,7 @@ test_submit_and_run (TallyTestCli *f,
   g_assert_cmpint (result.status, ==, 0);
   g_assert_cmpstr (result.out, ==, "");
   g_assert_nonnull (strstr (result.err, "must be revealed by"));
+  g_assert_null (strstr (result.err, "submit your labels"));
   tally_test_cli_result_clear (&result);
 
   tally_test_market_advance_to (&f->market, params.commit_deadline + 1);
@@ -178,6 +179,15 @@ test_join_leave (TallyTestCli *f,
   g_assert_cmpint (tally_test_cli_submission_of (f, 1, &task_id).state, ==, TALLY_LABEL_SEAT_JOINED);
   tally_test_cli_run_ok (f, &result, (const char *const[]){ "join", id, NULL });
   g_assert_cmpstr (result.out, ==, expected);
+  tally_test_cli_result_clear (&result);
+
+  /* A seat held without labels, the commit deadline within the hour: run
+   * says what to do before the whole lock is lost, once. */
+  tally_test_cli_run (f, &result, (const char *const[]){ "run", "--once", NULL });
+  g_assert_cmpint (result.status, ==, 0);
+  g_assert_cmpstr (result.out, ==, "");
+  g_assert_cmpuint (tally_test_cli_count_lines (result.err, "submit your labels by"), ==, 1);
+  g_assert_nonnull (strstr (result.err, "tally-cli leave"));
   tally_test_cli_result_clear (&result);
 
   /* Given back: the fee is burned, the rest of the stake is free again. */

@@ -1,4 +1,5 @@
-/* contract-abi-private.h: what contract-abi.c and contract-abi-entry.c share
+/* contract-abi-private.h: what contract-abi.c (lookup, encoding, decoding),
+ * contract-abi-load.c (reading the JSON) and contract-abi-entry.c share
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -7,6 +8,14 @@
 #include "contract-abi.h"
 
 G_BEGIN_DECLS
+
+struct _TallyContractAbi
+{
+  GObject parent_instance;
+
+  char      *name;
+  GPtrArray *entries; /* of TallyAbiEntry */
+};
 
 struct _TallyAbiEntry
 {

@@ -6,7 +6,8 @@
  * fetched anew. The least recently used entries go when the directory is over
  * its budget: "used" is the file's mtime, refreshed by every hit (atime is
  * not reliable under relatime/noatime). An index of sizes and times is read
- * from the directory once and kept up to date, so eviction never rescans.
+ * from the directory once and kept up to date, so eviction never rescans;
+ * it is item-cache-index.c. Lookup, store and the object are here.
  * All file work runs in GTask threads.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -26,24 +27,9 @@
 #include <nettle/sha2.h>
 
 #include "core-error.h"
-#include "item-cache.h"
+#include "item-cache-private.h"
 
-#define IO_CHUNK    (1024 * 1024)
-#define TEMP_PREFIX ".tmp-item-"
-
-struct _TallyItemCache
-{
-  GObject parent_instance;
-
-  char   *directory;
-  guint64 max_size;
-
-  /* Shared with the worker threads, under lock. */
-  GMutex      lock;
-  GHashTable *index; /* hex → Entry */
-  guint64     total;
-  gboolean    loaded;
-};
+#define IO_CHUNK (1024 * 1024)
 
 G_DEFINE_FINAL_TYPE (TallyItemCache, tally_item_cache, G_TYPE_OBJECT)
 
@@ -56,12 +42,6 @@ enum
 };
 
 static GParamSpec *properties[N_PROPS];
-
-typedef struct
-{
-  guint64 size;
-  gint64  used; /* mtime, µs since the epoch */
-} Entry;
 
 typedef struct
 {
@@ -94,18 +74,6 @@ tally_item_sha256_to_hex (const guint8 sha256[TALLY_ITEM_SHA256_LEN])
   return hex;
 }
 
-static gboolean
-is_hex_name (const char *name,
-             gsize       len)
-{
-  if (strlen (name) != len)
-    return FALSE;
-  for (gsize i = 0; i < len; i++)
-    if (!g_ascii_isxdigit (name[i]) || g_ascii_isupper (name[i]))
-      return FALSE;
-  return TRUE;
-}
-
 char *
 tally_item_cache_get_path (TallyItemCache *self,
                            const guint8    sha256[TALLY_ITEM_SHA256_LEN])
@@ -122,188 +90,6 @@ tally_item_cache_get_path (TallyItemCache *self,
   sub[2] = '\0';
   file = g_strconcat (hex, ".bin", NULL);
   return g_build_filename (self->directory, sub, file, NULL);
-}
-
-static gint64
-stat_mtime_us (const struct stat *st)
-{
-  return (gint64) st->st_mtim.tv_sec * G_USEC_PER_SEC + st->st_mtim.tv_nsec / 1000;
-}
-
-/* ---- the index (worker threads, under lock) -------------------------------- */
-
-static void
-index_put (TallyItemCache *self,
-           const char     *hex,
-           guint64         size,
-           gint64          used)
-{
-  Entry *entry = g_hash_table_lookup (self->index, hex);
-
-  if (entry == NULL)
-    {
-      entry = g_new0 (Entry, 1);
-      g_hash_table_insert (self->index, g_strdup (hex), entry);
-    }
-  else
-    self->total -= entry->size;
-  entry->size = size;
-  entry->used = used;
-  self->total += size;
-}
-
-static void
-index_forget (TallyItemCache *self,
-              const char     *hex)
-{
-  Entry *entry = g_hash_table_lookup (self->index, hex);
-
-  if (entry == NULL)
-    return;
-  self->total -= entry->size;
-  g_hash_table_remove (self->index, hex);
-}
-
-static void
-scan_subdir (TallyItemCache *self,
-             const char     *path)
-{
-  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir == NULL)
-    return;
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *file = g_build_filename (path, name, NULL);
-      g_autofree char *hex = NULL;
-      struct stat      st;
-
-      if (!g_str_has_suffix (name, ".bin"))
-        continue;
-      hex = g_strndup (name, strlen (name) - 4);
-      if (!is_hex_name (hex, TALLY_ITEM_SHA256_LEN * 2) ||
-          stat (file, &st) != 0 || !S_ISREG (st.st_mode))
-        continue;
-      index_put (self, hex, (guint64) st.st_size, stat_mtime_us (&st));
-    }
-}
-
-/* A writer holds an exclusive lock on its temporary file until the file
- * is renamed into place; the kernel drops it when the writer dies, even of
- * SIGKILL. A file nobody holds is a dead writer's. (A writer between
- * creating its file and locking it, a few instructions, would lose its
- * write to this and report an error; the item is fetched again.) */
-static gboolean
-temp_file_is_abandoned (const char *path)
-{
-  int      fd = g_open (path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW, 0);
-  gboolean abandoned;
-
-  if (fd < 0)
-    return FALSE;
-  abandoned = flock (fd, LOCK_EX | LOCK_NB) == 0;
-  close (fd);
-  return abandoned;
-}
-
-static gboolean
-ensure_loaded (TallyItemCache *self,
-               GError        **error)
-{
-  g_autoptr (GDir) dir = NULL;
-  const char *name;
-
-  if (self->loaded)
-    return TRUE;
-
-  if (g_mkdir_with_parents (self->directory, 0700) != 0)
-    {
-      int saved = errno;
-
-      g_set_error (error, TALLY_CORE_ERROR, TALLY_CORE_ERROR_STORAGE,
-                   "Could not create the item cache folder %s: %s", self->directory,
-                   g_strerror (saved));
-      return FALSE;
-    }
-  dir = g_dir_open (self->directory, 0, error);
-  if (dir == NULL)
-    return FALSE;
-
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (self->directory, name, NULL);
-
-      if (g_str_has_prefix (name, TEMP_PREFIX))
-        {
-          if (temp_file_is_abandoned (path))
-            g_unlink (path);
-          continue;
-        }
-      if (is_hex_name (name, 2))
-        scan_subdir (self, path);
-    }
-  self->loaded = TRUE;
-  return TRUE;
-}
-
-typedef struct
-{
-  char  *hex;
-  Entry *entry;
-} Victim;
-
-static gint
-compare_victims (gconstpointer a,
-                 gconstpointer b)
-{
-  const Victim *va = a;
-  const Victim *vb = b;
-
-  if (va->entry->used != vb->entry->used)
-    return va->entry->used < vb->entry->used ? -1 : 1;
-  return strcmp (va->hex, vb->hex);
-}
-
-/* Deletes the least recently used entries until the total fits the budget,
- * never the one just stored (an item over the whole budget stays alone). */
-static void
-evict (TallyItemCache *self,
-       const char     *keep)
-{
-  g_autoptr (GArray) victims = NULL;
-  GHashTableIter iter;
-  gpointer       key, value;
-
-  if (self->max_size == 0 || self->total <= self->max_size)
-    return;
-
-  victims = g_array_sized_new (FALSE, FALSE, sizeof (Victim), g_hash_table_size (self->index));
-  g_hash_table_iter_init (&iter, self->index);
-  while (g_hash_table_iter_next (&iter, &key, &value))
-    {
-      Victim victim = { key, value };
-
-      if (g_strcmp0 (key, keep) != 0)
-        g_array_append_val (victims, victim);
-    }
-  g_array_sort (victims, compare_victims);
-
-  for (guint i = 0; i < victims->len && self->total > self->max_size; i++)
-    {
-      g_autofree char *hex = g_strdup (g_array_index (victims, Victim, i).hex);
-      g_autofree char *file = g_strconcat (hex, ".bin", NULL);
-      char             sub[3] = { hex[0], hex[1], '\0' };
-      g_autofree char *path = g_build_filename (self->directory, sub, file, NULL);
-
-      if (g_unlink (path) != 0 && errno != ENOENT)
-        {
-          g_debug ("Could not evict %s: %s", path, g_strerror (errno));
-          continue;
-        }
-      g_debug ("Evicted %s from the item cache", hex);
-      index_forget (self, hex);
-    }
 }
 
 /* ---- lookup ------------------------------------------------------------------ */
@@ -347,7 +133,7 @@ drop_damaged (TallyItemCache    *self,
       g_debug ("Removing damaged cache entry %s", path);
       g_unlink (path);
       g_mutex_lock (&self->lock);
-      index_forget (self, hex);
+      _tally_item_cache_index_forget (self, hex);
       g_mutex_unlock (&self->lock);
     }
 }
@@ -406,7 +192,7 @@ tally_item_cache_lookup_checked_sync (TallyItemCache     *self,
     return NULL;
 
   g_mutex_lock (&self->lock);
-  ok = ensure_loaded (self, error);
+  ok = _tally_item_cache_ensure_loaded (self, error);
   g_mutex_unlock (&self->lock);
   if (!ok)
     return NULL;
@@ -417,7 +203,7 @@ tally_item_cache_lookup_checked_sync (TallyItemCache     *self,
   if (fd < 0)
     {
       g_mutex_lock (&self->lock);
-      index_forget (self, hex);
+      _tally_item_cache_index_forget (self, hex);
       g_mutex_unlock (&self->lock);
       return NULL;
     }
@@ -460,7 +246,7 @@ tally_item_cache_lookup_checked_sync (TallyItemCache     *self,
     if (futimens (fd, times) == 0 && fstat (fd, &st) == 0)
       {
         g_mutex_lock (&self->lock);
-        index_put (self, hex, size, stat_mtime_us (&st));
+        _tally_item_cache_index_put (self, hex, size, _tally_item_cache_stat_mtime_us (&st));
         g_mutex_unlock (&self->lock);
       }
   }
@@ -602,7 +388,7 @@ tally_item_cache_store_sync (TallyItemCache *self,
     }
 
   g_mutex_lock (&self->lock);
-  ok = ensure_loaded (self, error);
+  ok = _tally_item_cache_ensure_loaded (self, error);
   g_mutex_unlock (&self->lock);
   if (!ok)
     return FALSE;
@@ -613,7 +399,7 @@ tally_item_cache_store_sync (TallyItemCache *self,
     return storage_error (error, "create the folder of", path, errno);
 
   /* In DIR itself, so the rename never crosses a file system. */
-  temp = g_build_filename (self->directory, TEMP_PREFIX "XXXXXX", NULL);
+  temp = g_build_filename (self->directory, TALLY_ITEM_CACHE_TEMP_PREFIX "XXXXXX", NULL);
   fd = g_mkstemp_full (temp, O_RDWR | O_CLOEXEC, 0600);
   if (fd < 0)
     return storage_error (error, "create a temporary file for", path, errno);
@@ -639,8 +425,8 @@ tally_item_cache_store_sync (TallyItemCache *self,
     }
 
   g_mutex_lock (&self->lock);
-  index_put (self, hex, size, stat_mtime_us (&st));
-  evict (self, hex);
+  _tally_item_cache_index_put (self, hex, size, _tally_item_cache_stat_mtime_us (&st));
+  _tally_item_cache_evict (self, hex);
   g_mutex_unlock (&self->lock);
   return TRUE;
 }

@@ -1,4 +1,5 @@
-/* item-fetcher-private.h: what item-fetcher.c (the queue and the API) and
+/* item-fetcher-private.h: what item-fetcher.c (addresses, prefetching, the
+ * object), item-fetcher-jobs.c (the jobs and their queue) and
  * item-fetcher-download.c (one download) share
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -84,6 +85,11 @@ void     tally_item_fetcher_pump (TallyItemFetcher *self);
 gboolean tally_item_uri_is_http (GUri *uri);
 gboolean tally_item_job_is_cancelled (TallyItemJob *job,
                                       GError       *error);
+/* The http(s) address an item is asked for, or NULL in *origin for file://. */
+gboolean _tally_item_fetcher_resolve_uri (TallyItemFetcher *self,
+                                          const char       *uri,
+                                          GUri            **origin,
+                                          GError          **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TallyItemJob, tally_item_job_unref)
 

@@ -259,7 +259,8 @@ on_grant_mined (GObject      *source,
   g_autoptr (TallyRpcReceipt) receipt = NULL;
   GError *error = NULL;
 
-  receipt = tally_tx_manager_wait_finish (TALLY_TX_MANAGER (source), result, &error);
+  receipt = tally_tx_manager_send_once_finish (TALLY_TX_MANAGER (source), result, NULL, NULL,
+                                               &error);
   if (g_task_return_error_if_cancelled (task))
     {
       g_clear_error (&error);
@@ -278,34 +279,13 @@ on_grant_mined (GObject      *source,
 }
 
 static void
-on_grant_sent (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  g_autoptr (GTask) task = user_data;
-  GError *error = NULL;
-  guint8  hash[TALLY_TX_JOURNAL_HASH_LEN];
-
-  if (!tally_tx_manager_send_finish (TALLY_TX_MANAGER (source), result, hash, &error))
-    {
-      if (g_task_return_error_if_cancelled (task))
-        g_clear_error (&error);
-      else
-        grant_failed (task, error);
-      return;
-    }
-  tally_tx_manager_wait_async (TALLY_TX_MANAGER (source), hash, g_task_get_cancellable (task),
-                               on_grant_mined, g_object_ref (task));
-}
-
-static void
 next_grant (GTask *task)
 {
-  TallyKeyServer *self = g_task_get_source_object (task);
-  Step           *step = g_task_get_task_data (task);
-  Work           *work = g_ptr_array_index (step->work, step->next_work);
-  g_autoptr (GPtrArray) pending = NULL;
-  g_autofree guint8 *calldata = NULL;
+  TallyKeyServer      *self = g_task_get_source_object (task);
+  Step                *step = g_task_get_task_data (task);
+  Work                *work = g_ptr_array_index (step->work, step->next_work);
+  TallyNetworkProfile *profile = tally_market_log_get_profile (tally_task_list_get_log (self->tasks));
+  g_autofree guint8   *calldata = NULL;
   g_autoptr (GBytes) data = NULL;
   guint8         sealed[TALLY_TASK_KEY_LEN + TALLY_ECIES_OVERHEAD];
   const Grantee *grantee;
@@ -324,27 +304,6 @@ next_grant (GTask *task)
   g_free (step->purpose);
   step->purpose = grant_purpose (work->task, &grantee->account);
 
-  /* A grant journaled before a crash or a lost answer is that grant. */
-  pending = tally_tx_journal_list_pending (tally_tx_manager_get_journal (self->manager),
-                                           tally_tx_manager_get_chain_id (self->manager),
-                                           &self->account, &error);
-  if (pending == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  for (guint i = 0; i < pending->len; i++)
-    {
-      TallyTxJournalEntry *entry = g_ptr_array_index (pending, i);
-
-      if (g_strcmp0 (entry->purpose, step->purpose) == 0)
-        {
-          tally_tx_manager_wait_async (self->manager, entry->hash, g_task_get_cancellable (task),
-                                       on_grant_mined, g_object_ref (task));
-          return;
-        }
-    }
-
   /* What fails for one account fails for it alone. */
   if (!tally_ecies_seal (sealed, grantee->public_key, step->key->data, step->key->len, &error) ||
       !tally_label_market_encode_grant_key (&calldata, &len, tally_task_get_id (work->task),
@@ -354,11 +313,11 @@ next_grant (GTask *task)
       return;
     }
   data = g_bytes_new_take (g_steal_pointer (&calldata), len);
-  tally_tx_manager_send_async (self->manager,
-                               tally_network_profile_get_market_address (
-                                 tally_market_log_get_profile (tally_task_list_get_log (self->tasks))),
-                               NULL, data, step->purpose, g_task_get_cancellable (task),
-                               on_grant_sent, g_object_ref (task));
+  /* A grant journaled before a crash or a lost answer is that grant: it is
+   * waited for, not sent again. */
+  tally_tx_manager_send_once_async (self->manager, tally_network_profile_get_market_address (profile),
+                                    data, step->purpose, g_task_get_cancellable (task),
+                                    on_grant_mined, g_object_ref (task));
 }
 
 static void
@@ -513,23 +472,18 @@ on_clock (GObject      *source,
   g_autoptr (GTask) task = user_data;
   TallyKeyServer *self = g_task_get_source_object (task);
   Step           *step = g_task_get_task_data (task);
-  g_autoptr (JsonNode) block = NULL;
-  GError *error = NULL;
-  guint64 now = 0;
+  GError         *error = NULL;
+  guint64         now = 0;
+  gboolean        ok;
 
-  block = tally_rpc_client_call_finish (TALLY_RPC_CLIENT (source), result, &error);
+  ok = tally_rpc_client_latest_timestamp_finish (TALLY_RPC_CLIENT (source), result, &now, &error);
   if (g_task_return_error_if_cancelled (task))
     {
       g_clear_error (&error);
       return;
     }
-  if (block == NULL || !JSON_NODE_HOLDS_OBJECT (block) ||
-      !tally_rpc_parse_quantity (json_object_get_member (json_node_get_object (block), "timestamp"),
-                                 "eth_getBlockByNumber timestamp", &now, &error))
+  if (!ok)
     {
-      if (error == NULL)
-        error = g_error_new (TALLY_CORE_ERROR, TALLY_CORE_ERROR_MALFORMED_REPLY,
-                             "eth_getBlockByNumber returned no latest block");
       g_task_return_error (task, error);
       return;
     }
@@ -545,8 +499,6 @@ on_log_synced (GObject      *source,
   g_autoptr (GTask) task = user_data;
   TallyKeyServer *self = g_task_get_source_object (task);
   GError         *error = NULL;
-  JsonArray      *params;
-  JsonNode       *node;
 
   if (g_task_return_error_if_cancelled (task))
     return;
@@ -558,14 +510,9 @@ on_log_synced (GObject      *source,
       return;
     }
   g_clear_error (&error);
-  params = json_array_new ();
-  json_array_add_string_element (params, "latest");
-  json_array_add_boolean_element (params, FALSE);
-  node = json_node_new (JSON_NODE_ARRAY);
-  json_node_take_array (node, params);
-  tally_rpc_client_call_async (tally_tx_manager_get_client (self->manager), "eth_getBlockByNumber",
-                               node, 0, g_task_get_cancellable (task), on_clock,
-                               g_object_ref (task));
+  tally_rpc_client_latest_timestamp_async (tally_tx_manager_get_client (self->manager),
+                                           g_task_get_cancellable (task), on_clock,
+                                           g_object_ref (task));
 }
 
 static void

@@ -26,28 +26,6 @@ struct _TallyRequester
 /* A row the engine still has something to do for. */
 gboolean _tally_requester_is_unfinished (const TallyRequesterTaskRecord *row);
 
-/* The pending journal entry of this account with purpose, or FALSE (with
- * error set when the journal could not be read). */
-gboolean _tally_requester_find_pending (TallyRequester *self,
-                                        const char     *purpose,
-                                        guint8          hash[TALLY_TX_JOURNAL_HASH_LEN],
-                                        GError        **error);
-
-/* Sends calldata (taken) to to for purpose, or waits for the pending
- * journal entry that already does; the mined receipt (a revert is
- * TALLY_CORE_ERROR_REVERTED with the reason). */
-void             _tally_requester_send_once_async (TallyRequester     *self,
-                                                   const TallyAddress *to,
-                                                   guint8             *calldata,
-                                                   gsize               calldata_len,
-                                                   const char         *purpose,
-                                                   GCancellable       *cancellable,
-                                                   GAsyncReadyCallback callback,
-                                                   gpointer            user_data);
-TallyRpcReceipt *_tally_requester_send_once_finish (TallyRequester *self,
-                                                    GAsyncResult   *result,
-                                                    GError        **error);
-
 /* The id TaskCreated gives in receipt. */
 gboolean _tally_requester_task_id_from_receipt (TallyRequester  *self,
                                                 TallyRpcReceipt *receipt,

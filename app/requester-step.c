@@ -82,10 +82,11 @@ on_row_written (GObject      *source,
     }
   else if (calldata != NULL)
     {
+      g_autoptr (GBytes) data = g_bytes_new_take (g_steal_pointer (&calldata), step->len);
+
       purpose = reveal_gold_purpose (&row->task_id);
-      _tally_requester_send_once_async (self, &self->market, g_steal_pointer (&calldata), step->len,
-                                        purpose, g_task_get_cancellable (task), on_gold_revealed,
-                                        task);
+      tally_tx_manager_send_once_async (self->manager, &self->market, data, purpose,
+                                        g_task_get_cancellable (task), on_gold_revealed, task);
       return;
     }
   step->index++;
@@ -202,7 +203,7 @@ step_creating (GTask                    *task,
   TallyTask      *created;
   guint8          hash[TALLY_TX_JOURNAL_HASH_LEN];
 
-  if (_tally_requester_find_pending (self, row->purpose, hash, &error))
+  if (tally_tx_manager_find_pending (self->manager, row->purpose, hash, &error))
     {
       tally_tx_manager_wait_async (self->manager, hash, g_task_get_cancellable (task),
                                    on_step_create_mined, task);
@@ -229,7 +230,6 @@ on_gold_revealed (GObject      *source,
                   gpointer      user_data)
 {
   GTask                    *task = user_data;
-  TallyRequester           *self = TALLY_REQUESTER (source);
   Step                     *step = g_task_get_task_data (task);
   TallyRequesterTaskRecord *row = g_ptr_array_index (step->rows, step->index);
   g_autoptr (TallyRpcReceipt) receipt = NULL;
@@ -240,7 +240,8 @@ on_gold_revealed (GObject      *source,
       g_object_unref (task);
       return;
     }
-  receipt = _tally_requester_send_once_finish (self, result, &error);
+  receipt = tally_tx_manager_send_once_finish (TALLY_TX_MANAGER (source), result, NULL, NULL,
+                                               &error);
   if (receipt == NULL && _tally_requester_is_final_failure (error))
     {
       g_autofree char *reason = g_strdup_printf ("revealGold: %s", error->message);
@@ -359,22 +360,16 @@ on_clock (GObject      *source,
   GTask          *task = user_data;
   TallyRequester *self = g_task_get_source_object (task);
   Step           *step = g_task_get_task_data (task);
-  g_autoptr (JsonNode) block = NULL;
-  GError *error = NULL;
+  GError         *error = NULL;
 
   if (g_task_return_error_if_cancelled (task))
     {
       g_object_unref (task);
       return;
     }
-  block = tally_rpc_client_call_finish (TALLY_RPC_CLIENT (source), result, &error);
-  if (block == NULL || !JSON_NODE_HOLDS_OBJECT (block) ||
-      !tally_rpc_parse_quantity (json_object_get_member (json_node_get_object (block), "timestamp"),
-                                 "eth_getBlockByNumber timestamp", &step->now, &error))
+  if (!tally_rpc_client_latest_timestamp_finish (TALLY_RPC_CLIENT (source), result, &step->now,
+                                                 &error))
     {
-      if (error == NULL)
-        error = g_error_new (TALLY_CORE_ERROR, TALLY_CORE_ERROR_MALFORMED_REPLY,
-                             "eth_getBlockByNumber returned no latest block");
       g_task_return_error (task, error);
       g_object_unref (task);
       return;
@@ -398,8 +393,6 @@ on_log_synced (GObject      *source,
   GTask          *task = user_data;
   TallyRequester *self = g_task_get_source_object (task);
   GError         *error = NULL;
-  JsonArray      *params;
-  JsonNode       *node;
 
   if (!tally_market_log_sync_finish (TALLY_MARKET_LOG (source), result, &error) &&
       !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_PENDING))
@@ -415,13 +408,8 @@ on_log_synced (GObject      *source,
       g_object_unref (task);
       return;
     }
-  params = json_array_new ();
-  json_array_add_string_element (params, "latest");
-  json_array_add_boolean_element (params, FALSE);
-  node = json_node_new (JSON_NODE_ARRAY);
-  json_node_take_array (node, params);
-  tally_rpc_client_call_async (tally_tx_manager_get_client (self->manager), "eth_getBlockByNumber",
-                               node, 0, g_task_get_cancellable (task), on_clock, task);
+  tally_rpc_client_latest_timestamp_async (tally_tx_manager_get_client (self->manager),
+                                           g_task_get_cancellable (task), on_clock, task);
 }
 
 static void

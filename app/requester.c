@@ -1,5 +1,6 @@
 /* requester.c: a requester's tasks — the object, sending a step once, and
- * creating a task (the row written down before the create is broadcast)
+ * creating a task (the row written down before the create is broadcast);
+ * each transaction goes out once per purpose (tally_tx_manager_send_once_async)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -21,107 +22,6 @@ gboolean
 _tally_requester_is_unfinished (const TallyRequesterTaskRecord *row)
 {
   return row->state != TALLY_REQUESTER_TASK_DONE && row->state != TALLY_REQUESTER_TASK_FAILED;
-}
-
-/* ---- Sending a step once ------------------------------------------------------ */
-
-static void
-on_send_mined (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  g_autoptr (GTask) task = user_data;
-  GError          *error = NULL;
-  TallyRpcReceipt *receipt = tally_tx_manager_wait_finish (TALLY_TX_MANAGER (source), result, &error);
-
-  if (receipt == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, receipt, (GDestroyNotify) tally_rpc_receipt_free);
-}
-
-static void
-on_send_sent (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  g_autoptr (GTask) task = user_data;
-  GError *error = NULL;
-  guint8  hash[TALLY_TX_JOURNAL_HASH_LEN];
-
-  if (g_task_return_error_if_cancelled (task))
-    return;
-  if (!tally_tx_manager_send_finish (TALLY_TX_MANAGER (source), result, hash, &error))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  tally_tx_manager_wait_async (TALLY_TX_MANAGER (source), hash, g_task_get_cancellable (task),
-                               on_send_mined, g_object_ref (task));
-}
-
-/* The pending journal entry of purpose, or FALSE. */
-gboolean
-_tally_requester_find_pending (TallyRequester *self,
-                               const char     *purpose,
-                               guint8          hash[TALLY_TX_JOURNAL_HASH_LEN],
-                               GError        **error)
-{
-  g_autoptr (GPtrArray) pending = NULL;
-
-  pending = tally_tx_journal_list_pending (tally_tx_manager_get_journal (self->manager),
-                                           self->chain_id, &self->account, error);
-  if (pending == NULL)
-    return FALSE;
-  for (guint i = 0; i < pending->len; i++)
-    {
-      TallyTxJournalEntry *entry = g_ptr_array_index (pending, i);
-
-      if (g_strcmp0 (entry->purpose, purpose) == 0)
-        {
-          memcpy (hash, entry->hash, TALLY_TX_JOURNAL_HASH_LEN);
-          return TRUE;
-        }
-    }
-  return FALSE;
-}
-
-/* Sends calldata (taken) to to for purpose, or waits for the pending
- * journal entry that already does; the mined receipt. */
-void
-_tally_requester_send_once_async (TallyRequester     *self,
-                                  const TallyAddress *to,
-                                  guint8             *calldata,
-                                  gsize               calldata_len,
-                                  const char         *purpose,
-                                  GCancellable       *cancellable,
-                                  GAsyncReadyCallback callback,
-                                  gpointer            user_data)
-{
-  g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
-  g_autoptr (GBytes) data = g_bytes_new_take (calldata, calldata_len);
-  GError *error = NULL;
-  guint8  hash[TALLY_TX_JOURNAL_HASH_LEN];
-
-  g_task_set_source_tag (task, _tally_requester_send_once_async);
-  if (_tally_requester_find_pending (self, purpose, hash, &error))
-    tally_tx_manager_wait_async (self->manager, hash, cancellable, on_send_mined,
-                                 g_object_ref (task));
-  else if (error != NULL)
-    g_task_return_error (task, error);
-  else
-    tally_tx_manager_send_async (self->manager, to, NULL, data, purpose, cancellable, on_send_sent,
-                                 g_object_ref (task));
-}
-
-TallyRpcReceipt *
-_tally_requester_send_once_finish (TallyRequester *self,
-                                   GAsyncResult   *result,
-                                   GError        **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 /* ---- Rows ---------------------------------------------------------------------- */
@@ -287,7 +187,7 @@ on_create_mined (GObject      *source,
                  gpointer      user_data)
 {
   g_autoptr (GTask) task = user_data;
-  TallyRequester *self = TALLY_REQUESTER (source);
+  TallyRequester *self = g_task_get_source_object (task);
   Create         *create = g_task_get_task_data (task);
   g_autoptr (TallyRpcReceipt) receipt = NULL;
   GError      *error = NULL;
@@ -296,7 +196,8 @@ on_create_mined (GObject      *source,
   /* A create cut short stays CREATING: the engine finishes it. */
   if (g_task_return_error_if_cancelled (task))
     return;
-  receipt = _tally_requester_send_once_finish (self, result, &error);
+  receipt = tally_tx_manager_send_once_finish (TALLY_TX_MANAGER (source), result, NULL, NULL,
+                                               &error);
   if (receipt == NULL)
     {
       gboolean final = _tally_requester_is_final_failure (error);
@@ -332,7 +233,8 @@ on_row_written (GObject      *source,
   g_autoptr (GTask) task = user_data;
   TallyRequester *self = g_task_get_source_object (task);
   Create         *create = g_task_get_task_data (task);
-  GError         *error = NULL;
+  g_autoptr (GBytes) data = NULL;
+  GError *error = NULL;
 
   if (!tally_store_put_requester_task_finish (TALLY_STORE (source), result, &error))
     {
@@ -341,8 +243,8 @@ on_row_written (GObject      *source,
     }
   if (g_task_return_error_if_cancelled (task))
     return;
-  _tally_requester_send_once_async (self, &self->market, g_steal_pointer (&create->calldata),
-                                    create->len, create->row->purpose,
+  data = g_bytes_new_take (g_steal_pointer (&create->calldata), create->len);
+  tally_tx_manager_send_once_async (self->manager, &self->market, data, create->row->purpose,
                                     g_task_get_cancellable (task), on_create_mined,
                                     g_object_ref (task));
 }
@@ -353,14 +255,15 @@ on_budget_approved (GObject      *source,
                     gpointer      user_data)
 {
   g_autoptr (GTask) task = user_data;
-  TallyRequester *self = TALLY_REQUESTER (source);
+  TallyRequester *self = g_task_get_source_object (task);
   Create         *create = g_task_get_task_data (task);
   g_autoptr (TallyRpcReceipt) receipt = NULL;
   GError *error = NULL;
 
   if (g_task_return_error_if_cancelled (task))
     return;
-  receipt = _tally_requester_send_once_finish (self, result, &error);
+  receipt = tally_tx_manager_send_once_finish (TALLY_TX_MANAGER (source), result, NULL, NULL,
+                                               &error);
   if (receipt == NULL)
     {
       g_prefix_error (&error, "approve of the task's budget: ");
@@ -391,8 +294,9 @@ tally_requester_create_task_async (TallyRequester             *self,
                                    gpointer                    user_data)
 {
   g_autoptr (GTask) task = NULL;
-  g_autofree char          *nonce_hex = NULL;
-  g_autofree char          *approve_purpose = NULL;
+  g_autofree char *nonce_hex = NULL;
+  g_autofree char *approve_purpose = NULL;
+  g_autoptr (GBytes) approve = NULL;
   TallyRequesterTaskRecord *row;
   GError                   *error = NULL;
   Create                   *create;
@@ -463,9 +367,10 @@ tally_requester_create_task_async (TallyRequester             *self,
       g_task_return_error (task, error);
       return;
     }
+  approve = g_bytes_new_take (calldata, len);
   approve_purpose = g_strdup_printf ("Approve the budget of %s", row->purpose);
-  _tally_requester_send_once_async (self, &self->token, calldata, len, approve_purpose, cancellable,
-                                    on_budget_approved, g_object_ref (task));
+  tally_tx_manager_send_once_async (self->manager, &self->token, approve, approve_purpose,
+                                    cancellable, on_budget_approved, g_object_ref (task));
 }
 
 gboolean

@@ -23,6 +23,7 @@ typedef enum
   KIND_RECEIPT,
   KIND_FEE_HISTORY,
   KIND_LOGS,
+  KIND_TIMESTAMP,
 } ResultKind;
 
 typedef struct
@@ -117,6 +118,19 @@ parse_result (TypedCall *typed,
 
         if (_tally_rpc_parse_logs (result, what, &logs, error))
           value = logs;
+        break;
+      }
+    case KIND_TIMESTAMP:
+      {
+        guint64 timestamp = 0;
+
+        if (!JSON_NODE_HOLDS_OBJECT (result))
+          g_set_error (error, TALLY_CORE_ERROR, TALLY_CORE_ERROR_MALFORMED_REPLY,
+                       "%s returned no latest block", typed->method);
+        else if (tally_rpc_parse_quantity (json_object_get_member (json_node_get_object (result),
+                                                                   "timestamp"),
+                                           "eth_getBlockByNumber timestamp", &timestamp, error))
+          value = g_memdup2 (&timestamp, sizeof timestamp);
         break;
       }
     default:
@@ -415,6 +429,29 @@ tally_rpc_client_block_number_finish (TallyRpcClient *self,
                                       GError        **error)
 {
   return finish_quantity (self, result, tally_rpc_client_block_number_async, block_number, error);
+}
+
+void
+tally_rpc_client_latest_timestamp_async (TallyRpcClient     *self,
+                                         GCancellable       *cancellable,
+                                         GAsyncReadyCallback callback,
+                                         gpointer            user_data)
+{
+  JsonArray *params = json_array_new ();
+
+  add_block (params, "latest");
+  json_array_add_boolean_element (params, FALSE);
+  typed_call (self, typed_new (KIND_TIMESTAMP, "eth_getBlockByNumber"), params_new (params),
+              tally_rpc_client_latest_timestamp_async, cancellable, callback, user_data);
+}
+
+gboolean
+tally_rpc_client_latest_timestamp_finish (TallyRpcClient *self,
+                                          GAsyncResult   *result,
+                                          guint64        *timestamp,
+                                          GError        **error)
+{
+  return finish_quantity (self, result, tally_rpc_client_latest_timestamp_async, timestamp, error);
 }
 
 void

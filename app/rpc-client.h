@@ -217,6 +217,18 @@ gboolean tally_rpc_client_block_number_finish (TallyRpcClient *self,
                                                guint64        *block_number,
                                                GError        **error) G_GNUC_WARN_UNUSED_RESULT;
 
+/* The chain's clock: eth_getBlockByNumber("latest")'s timestamp, in
+ * seconds. A reply without a block or its timestamp is
+ * TALLY_CORE_ERROR_MALFORMED_REPLY. */
+void     tally_rpc_client_latest_timestamp_async (TallyRpcClient     *self,
+                                                  GCancellable       *cancellable,
+                                                  GAsyncReadyCallback callback,
+                                                  gpointer            user_data);
+gboolean tally_rpc_client_latest_timestamp_finish (TallyRpcClient *self,
+                                                   GAsyncResult   *result,
+                                                   guint64        *timestamp,
+                                                   GError        **error) G_GNUC_WARN_UNUSED_RESULT;
+
 /* block: "latest", "pending", "safe", "finalized" or a 0x quantity; NULL is "latest". */
 void     tally_rpc_client_get_balance_async (TallyRpcClient     *self,
                                              const TallyAddress *address,

@@ -26,10 +26,11 @@ struct _TallySubmitter
 char *_tally_submitter_purpose (const char         *step,
                                 const TallyUint256 *task_id) G_GNUC_WARN_UNUSED_RESULT;
 
-/* Sends calldata (taken) to the market for purpose, or waits for the
- * pending journal entry that already does, and returns the mined receipt
- * (a revert is TALLY_CORE_ERROR_REVERTED with the reason). *hash, when not
- * NULL, gets the transaction's hash as soon as it is known. */
+/* tally_tx_manager_send_once_async() of calldata (taken) to the market
+ * for purpose, with the submitter as the callback's source: the mined
+ * receipt (a revert is TALLY_CORE_ERROR_REVERTED with the reason). hash,
+ * when not NULL, gets the transaction's hash once it is known, also when
+ * the step then fails. */
 void             _tally_submitter_send_async (TallySubmitter     *self,
                                               const char         *purpose,
                                               guint8             *calldata,

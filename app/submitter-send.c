@@ -8,70 +8,20 @@
 
 #include "config.h"
 
-#include <string.h>
-
-#include "core-error.h"
 #include "submitter-private.h"
 
 /* ---- Sending a step once ----------------------------------------------------- */
 
-typedef struct
-{
-  char    *purpose;
-  GBytes  *calldata;
-  gboolean has_hash;
-  guint8   hash[32];
-} Send;
-
+/* The step's callback gets the submitter as its source; the manager's
+ * result travels inside, for its hash. */
 static void
-send_free (Send *send)
-{
-  g_free (send->purpose);
-  g_clear_pointer (&send->calldata, g_bytes_unref);
-  g_free (send);
-}
-
-static void
-on_send_mined (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
+on_sent_once (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
 {
   g_autoptr (GTask) task = user_data;
-  GError          *error = NULL;
-  TallyRpcReceipt *receipt = tally_tx_manager_wait_finish (TALLY_TX_MANAGER (source), result, &error);
 
-  if (receipt == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, receipt, (GDestroyNotify) tally_rpc_receipt_free);
-}
-
-static void
-wait_for (GTask *task)
-{
-  TallySubmitter *self = g_task_get_source_object (task);
-  Send           *send = g_task_get_task_data (task);
-
-  tally_tx_manager_wait_async (self->manager, send->hash, g_task_get_cancellable (task),
-                               on_send_mined, g_object_ref (task));
-}
-
-static void
-on_sent (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  g_autoptr (GTask) task = user_data;
-  Send   *send = g_task_get_task_data (task);
-  GError *error = NULL;
-
-  if (!tally_tx_manager_send_finish (TALLY_TX_MANAGER (source), result, send->hash, &error))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  send->has_hash = TRUE;
-  wait_for (task);
+  g_task_return_pointer (task, g_object_ref (result), g_object_unref);
 }
 
 void
@@ -83,36 +33,14 @@ _tally_submitter_send_async (TallySubmitter     *self,
                              GAsyncReadyCallback callback,
                              gpointer            user_data)
 {
-  g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
-  g_autoptr (GPtrArray) pending = NULL;
-  GError *error = NULL;
-  Send   *send = g_new0 (Send, 1);
+  /* Not cancellable itself: a cancel reaches the manager's task, whose
+   * result still carries the hash. */
+  GTask *task = g_task_new (self, NULL, callback, user_data);
+  g_autoptr (GBytes) data = g_bytes_new_take (calldata, calldata_len);
 
-  send->purpose = g_strdup (purpose);
-  send->calldata = g_bytes_new_take (calldata, calldata_len);
-  g_task_set_task_data (task, send, (GDestroyNotify) send_free);
-
-  pending = tally_tx_journal_list_pending (tally_tx_manager_get_journal (self->manager),
-                                           self->chain_id, &self->account, &error);
-  if (pending == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  for (guint i = 0; i < pending->len; i++)
-    {
-      TallyTxJournalEntry *entry = g_ptr_array_index (pending, i);
-
-      if (g_strcmp0 (entry->purpose, purpose) == 0)
-        {
-          memcpy (send->hash, entry->hash, 32);
-          send->has_hash = TRUE;
-          wait_for (task);
-          return;
-        }
-    }
-  tally_tx_manager_send_async (self->manager, &self->market, NULL, send->calldata, purpose,
-                               cancellable, on_sent, g_object_ref (task));
+  g_task_set_source_tag (task, _tally_submitter_send_async);
+  tally_tx_manager_send_once_async (self->manager, &self->market, data, purpose, cancellable,
+                                    on_sent_once, task);
 }
 
 TallyRpcReceipt *
@@ -122,13 +50,12 @@ _tally_submitter_send_finish (TallySubmitter *self,
                               gboolean       *has_hash,
                               GError        **error)
 {
-  Send *send = g_task_get_task_data (G_TASK (result));
+  g_autoptr (GAsyncResult) once = NULL;
 
-  if (has_hash != NULL)
-    *has_hash = send->has_hash;
-  if (hash != NULL && send->has_hash)
-    memcpy (hash, send->hash, 32);
-  return g_task_propagate_pointer (G_TASK (result), error);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  once = g_task_propagate_pointer (G_TASK (result), NULL);
+  return tally_tx_manager_send_once_finish (self->manager, once, hash, has_hash, error);
 }
 
 /* ---- The chain's state --------------------------------------------------------- */
@@ -139,23 +66,13 @@ on_clock (GObject      *source,
           gpointer      user_data)
 {
   g_autoptr (GTask) task = user_data;
-  g_autoptr (JsonNode) block = NULL;
-  GError  *error = NULL;
-  guint64 *now = g_new0 (guint64, 1);
+  GError *error = NULL;
+  guint64 now = 0;
 
-  block = tally_rpc_client_call_finish (TALLY_RPC_CLIENT (source), result, &error);
-  if (block == NULL || !JSON_NODE_HOLDS_OBJECT (block) ||
-      !tally_rpc_parse_quantity (json_object_get_member (json_node_get_object (block), "timestamp"),
-                                 "eth_getBlockByNumber timestamp", now, &error))
-    {
-      g_free (now);
-      if (error == NULL)
-        error = g_error_new (TALLY_CORE_ERROR, TALLY_CORE_ERROR_MALFORMED_REPLY,
-                             "eth_getBlockByNumber returned no latest block");
-      g_task_return_error (task, error);
-      return;
-    }
-  g_task_return_pointer (task, now, g_free);
+  if (!tally_rpc_client_latest_timestamp_finish (TALLY_RPC_CLIENT (source), result, &now, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, g_memdup2 (&now, sizeof now), g_free);
 }
 
 static void
@@ -166,8 +83,6 @@ on_log_synced (GObject      *source,
   g_autoptr (GTask) task = user_data;
   TallySubmitter *self = g_task_get_source_object (task);
   GError         *error = NULL;
-  JsonArray      *params;
-  JsonNode       *node;
 
   if (!tally_market_log_sync_finish (TALLY_MARKET_LOG (source), result, &error) &&
       !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_PENDING))
@@ -177,14 +92,9 @@ on_log_synced (GObject      *source,
     }
   /* A sync already running (a follower) serves as well. */
   g_clear_error (&error);
-  params = json_array_new ();
-  json_array_add_string_element (params, "latest");
-  json_array_add_boolean_element (params, FALSE);
-  node = json_node_new (JSON_NODE_ARRAY);
-  json_node_take_array (node, params);
-  tally_rpc_client_call_async (tally_tx_manager_get_client (self->manager), "eth_getBlockByNumber",
-                               node, 0, g_task_get_cancellable (task), on_clock,
-                               g_object_ref (task));
+  tally_rpc_client_latest_timestamp_async (tally_tx_manager_get_client (self->manager),
+                                           g_task_get_cancellable (task), on_clock,
+                                           g_object_ref (task));
 }
 
 void

@@ -1,6 +1,7 @@
 /* tx-manager-private.h: TallyTxManager's instance, shared by tx-manager.c
- * (sending, replacing), tx-manager-prepare.c (fees, gas, nonce) and
- * tx-manager-wait.c (waiting, resuming)
+ * (sending, replacing), tx-manager-prepare.c (fees, gas, nonce),
+ * tx-manager-wait.c (waiting, resuming) and tx-manager-once.c (one
+ * transaction per purpose)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */

@@ -77,6 +77,39 @@ TallyRpcReceipt *tally_tx_manager_wait_finish (TallyTxManager *self,
                                                GAsyncResult   *result,
                                                GError        **error) G_GNUC_WARN_UNUSED_RESULT;
 
+/* The hash of this chain and signer's pending journal entry of purpose:
+ * FALSE without one, or with error set when the journal could not be read. */
+gboolean tally_tx_manager_find_pending (TallyTxManager *self,
+                                        const char     *purpose,
+                                        guint8          hash[TALLY_TX_JOURNAL_HASH_LEN],
+                                        GError        **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* A transaction exactly once per purpose: when the journal holds a pending
+ * entry of purpose (sent before a crash, a lost answer or a cancel), that
+ * transaction is waited for and data is not sent again; otherwise data goes
+ * to to (value 0) through tally_tx_manager_send_async() and the new
+ * transaction is waited for. Returns the mined receipt, with the errors of
+ * tally_tx_manager_wait_async() (a revert is TALLY_CORE_ERROR_REVERTED).
+ * Once mined, the entry is no longer pending: a second call with the same
+ * purpose sends again, so whether the step is done is the caller's to know
+ * from its own records. *has_hash (may be NULL) says whether the
+ * transaction is known, found pending or sent, and hash (may be NULL) gets
+ * its hash, also when waiting for it then failed or was cancelled. A send
+ * that fails gives no hash, even one whose broadcast was lost and that the
+ * journal keeps pending: the next call of purpose waits for that one. */
+void             tally_tx_manager_send_once_async (TallyTxManager     *self,
+                                                   const TallyAddress *to,
+                                                   GBytes             *data,
+                                                   const char         *purpose,
+                                                   GCancellable       *cancellable,
+                                                   GAsyncReadyCallback callback,
+                                                   gpointer            user_data);
+TallyRpcReceipt *tally_tx_manager_send_once_finish (TallyTxManager *self,
+                                                    GAsyncResult   *result,
+                                                    guint8          hash[TALLY_TX_JOURNAL_HASH_LEN],
+                                                    gboolean       *has_hash,
+                                                    GError        **error) G_GNUC_WARN_UNUSED_RESULT;
+
 /* Sends every pending journal entry of this chain and signer again, byte
  * for byte (entries already mined are recorded instead). */
 void     tally_tx_manager_resume_async (TallyTxManager     *self,

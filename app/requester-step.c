@@ -353,6 +353,25 @@ step_next (GTask *task)
 }
 
 static void
+on_listed (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  GTask  *task = user_data;
+  Step   *step = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  step->rows = tally_store_list_requester_tasks_finish (TALLY_STORE (source), result, &error);
+  if (step->rows == NULL)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  step_next (task);
+}
+
+static void
 on_clock (GObject      *source,
           GAsyncResult *result,
           gpointer      user_data)
@@ -374,15 +393,10 @@ on_clock (GObject      *source,
       g_object_unref (task);
       return;
     }
-  step->rows = tally_store_list_requester_tasks (self->store, self->chain_id, &self->market,
-                                                 &self->account, FALSE, &error);
-  if (step->rows == NULL)
-    {
-      g_task_return_error (task, error);
-      g_object_unref (task);
-      return;
-    }
-  step_next (task);
+  /* Off the main loop: a write's fsync holds the store's lock. */
+  tally_store_list_requester_tasks_async (self->store, self->chain_id, &self->market,
+                                          &self->account, FALSE, g_task_get_cancellable (task),
+                                          on_listed, task);
 }
 
 static void

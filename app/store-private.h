@@ -81,6 +81,25 @@ void _tally_store_queue_write (TallyStore         *self,
                                GAsyncReadyCallback callback,
                                gpointer            user_data);
 
+/* A read on the same queue, so it sees every write queued before it and
+ * the caller's thread never waits for the lock a write holds through its
+ * fsync: read (a synchronous one) runs on the writer's thread with data;
+ * the task, tagged source_tag, returns its pointer (which may be NULL
+ * without an error), freed with result_free if nobody takes it. */
+typedef gpointer (*TallyStoreReadFunc) (TallyStore *self,
+                                        gpointer    data,
+                                        GError    **error);
+
+void _tally_store_queue_read (TallyStore         *self,
+                              TallyStoreReadFunc  read,
+                              GDestroyNotify      result_free,
+                              gpointer            data,
+                              GDestroyNotify      data_free,
+                              gpointer            source_tag,
+                              GCancellable       *cancellable,
+                              GAsyncReadyCallback callback,
+                              gpointer            user_data);
+
 /* A TALLY_CORE_ERROR_STORAGE error naming the file and SQLite's reason
  * for the last failure on the connection; always FALSE. Call it with the
  * lock held. */

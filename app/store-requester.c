@@ -358,3 +358,60 @@ tally_store_list_requester_tasks (TallyStore         *self,
   _tally_store_unlock (self);
   return records;
 }
+
+typedef struct
+{
+  guint64      chain_id;
+  TallyAddress market;
+  TallyAddress requester;
+  gboolean     unfinished;
+} ListQuery;
+
+static gpointer
+list_queued (TallyStore *self,
+             gpointer    data,
+             GError    **error)
+{
+  ListQuery *query = data;
+
+  return tally_store_list_requester_tasks (self, query->chain_id, &query->market,
+                                           &query->requester, query->unfinished, error);
+}
+
+void
+tally_store_list_requester_tasks_async (TallyStore         *self,
+                                        guint64             chain_id,
+                                        const TallyAddress *market,
+                                        const TallyAddress *requester,
+                                        gboolean            unfinished,
+                                        GCancellable       *cancellable,
+                                        GAsyncReadyCallback callback,
+                                        gpointer            user_data)
+{
+  ListQuery *query;
+
+  g_return_if_fail (TALLY_IS_STORE (self));
+  g_return_if_fail (market != NULL && requester != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  query = g_new0 (ListQuery, 1);
+  query->chain_id = chain_id;
+  query->market = *market;
+  query->requester = *requester;
+  query->unfinished = unfinished;
+  _tally_store_queue_read (self, list_queued, (GDestroyNotify) g_ptr_array_unref, query, g_free,
+                           tally_store_list_requester_tasks_async, cancellable, callback,
+                           user_data);
+}
+
+GPtrArray *
+tally_store_list_requester_tasks_finish (TallyStore   *self,
+                                         GAsyncResult *result,
+                                         GError      **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_async_result_is_tagged (result, tally_store_list_requester_tasks_async),
+                        NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

@@ -79,5 +79,18 @@ GPtrArray *tally_store_list_requester_tasks (TallyStore         *self,
                                              const TallyAddress *requester,
                                              gboolean            unfinished,
                                              GError            **error) G_GNUC_WARN_UNUSED_RESULT;
+/* The same read on the writer's queue: it sees every write queued
+ * before it and never waits for the store's lock on the caller's thread. */
+void       tally_store_list_requester_tasks_async (TallyStore         *self,
+                                                   guint64             chain_id,
+                                                   const TallyAddress *market,
+                                                   const TallyAddress *requester,
+                                                   gboolean            unfinished,
+                                                   GCancellable       *cancellable,
+                                                   GAsyncReadyCallback callback,
+                                                   gpointer            user_data);
+GPtrArray *tally_store_list_requester_tasks_finish (TallyStore   *self,
+                                                    GAsyncResult *result,
+                                                    GError      **error) G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS

@@ -31,6 +31,7 @@ typedef enum
   JOB_ANNOTATION,
   JOB_FLUSH,
   JOB_CALL, /* another table's write (_tally_store_queue_write) */
+  JOB_READ, /* a read behind the writes queued before it (_tally_store_queue_read) */
 } JobKind;
 
 typedef struct
@@ -44,6 +45,8 @@ typedef struct
   guint                  item;
   GBytes                *data;
   TallyStoreWriteFunc    write;
+  TallyStoreReadFunc     read;
+  GDestroyNotify         result_free;
   gpointer               call_data;
   GDestroyNotify         call_data_free;
 } Job;
@@ -68,6 +71,7 @@ run_job (gpointer data,
   Job              *job = g_task_get_task_data (task);
   g_autoptr (GError) error = NULL;
   gboolean ok = TRUE;
+  gpointer read = NULL;
 
   if (!g_task_return_error_if_cancelled (task))
     {
@@ -85,10 +89,17 @@ run_job (gpointer data,
         case JOB_CALL:
           ok = job->write (self, job->call_data, &error);
           break;
+        case JOB_READ:
+          /* A read may find nothing without failing: only the error tells. */
+          read = job->read (self, job->call_data, &error);
+          ok = error == NULL;
+          break;
         default:
           g_assert_not_reached ();
         }
-      if (ok)
+      if (ok && job->kind == JOB_READ)
+        g_task_return_pointer (task, read, job->result_free);
+      else if (ok)
         g_task_return_boolean (task, TRUE);
       else
         g_task_return_error (task, g_steal_pointer (&error));
@@ -187,6 +198,31 @@ _tally_store_queue_write (TallyStore         *self,
   job = g_new0 (Job, 1);
   job->kind = JOB_CALL;
   job->write = write;
+  job->call_data = data;
+  job->call_data_free = data_free;
+  queue_job (self, job, source_tag, cancellable, callback, user_data);
+}
+
+void
+_tally_store_queue_read (TallyStore         *self,
+                         TallyStoreReadFunc  read,
+                         GDestroyNotify      result_free,
+                         gpointer            data,
+                         GDestroyNotify      data_free,
+                         gpointer            source_tag,
+                         GCancellable       *cancellable,
+                         GAsyncReadyCallback callback,
+                         gpointer            user_data)
+{
+  Job *job;
+
+  g_assert (TALLY_IS_STORE (self));
+  g_assert (read != NULL);
+
+  job = g_new0 (Job, 1);
+  job->kind = JOB_READ;
+  job->read = read;
+  job->result_free = result_free;
   job->call_data = data;
   job->call_data_free = data_free;
   queue_job (self, job, source_tag, cancellable, callback, user_data);

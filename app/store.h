@@ -116,6 +116,33 @@ GPtrArray *tally_store_list_unfinished (TallyStore         *self,
                                         const TallyAddress *market,
                                         GError            **error) G_GNUC_WARN_UNUSED_RESULT;
 
+/* The two reads above on the writer's queue (store-reads.c): they see
+ * every write queued before them and never wait for the store's lock on
+ * the caller's thread. The finish functions return what the synchronous
+ * ones would, with the same errors. */
+void                   tally_store_get_submission_async (TallyStore         *self,
+                                                         guint64             chain_id,
+                                                         const TallyAddress *market,
+                                                         const TallyUint256 *task_id,
+                                                         const TallyAddress *account,
+                                                         TallySubmissionRole role,
+                                                         guint               seat,
+                                                         GCancellable       *cancellable,
+                                                         GAsyncReadyCallback callback,
+                                                         gpointer            user_data);
+TallySubmissionRecord *tally_store_get_submission_finish (TallyStore   *self,
+                                                          GAsyncResult *result,
+                                                          GError      **error) G_GNUC_WARN_UNUSED_RESULT;
+void                   tally_store_list_unfinished_async (TallyStore         *self,
+                                                          guint64             chain_id,
+                                                          const TallyAddress *market,
+                                                          GCancellable       *cancellable,
+                                                          GAsyncReadyCallback callback,
+                                                          gpointer            user_data);
+GPtrArray             *tally_store_list_unfinished_finish (TallyStore   *self,
+                                                           GAsyncResult *result,
+                                                           GError      **error) G_GNUC_WARN_UNUSED_RESULT;
+
 /* One item's annotations for one account and task, as the annotation
  * model serialises them (opaque here); durable when it returns TRUE. */
 gboolean tally_store_save_annotation (TallyStore         *self,

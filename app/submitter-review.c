@@ -18,11 +18,13 @@ typedef struct
   guint                  seat;
   GBytes                *verdicts;
   TallySubmissionRecord *record;
+  TallyTask             *chain_task; /* the task as refreshed, while the record is read */
 } Review;
 
 static void
 review_free (Review *review)
 {
+  g_clear_object (&review->chain_task);
   g_clear_pointer (&review->verdicts, g_bytes_unref);
   g_clear_pointer (&review->record, tally_submission_record_free);
   g_free (review);
@@ -174,6 +176,10 @@ refusal (TallySubmitter *self,
   return NULL;
 }
 
+static void on_review_read (GObject      *source,
+                            GAsyncResult *result,
+                            gpointer      user_data);
+
 static void
 on_review_refreshed (GObject      *source,
                      GAsyncResult *result,
@@ -184,15 +190,9 @@ on_review_refreshed (GObject      *source,
   Review          *review = g_task_get_task_data (task);
   g_autofree char *id = tally_uint256_to_decimal (&review->task_id);
   g_autofree char *why = NULL;
-  g_autofree char *purpose = NULL;
-  g_autofree char *step_name = NULL;
-  g_autoptr (TallySubmissionRecord) existing = NULL;
-  TallyTask *chain_task;
-  GError    *error = NULL;
-  guint64    now = 0;
-  gboolean   held = FALSE;
-  guint8    *calldata = NULL;
-  gsize      len = 0;
+  TallyTask       *chain_task;
+  GError          *error = NULL;
+  guint64          now = 0;
 
   if (!_tally_submitter_refresh_finish (self, result, &now, &error))
     {
@@ -216,9 +216,36 @@ on_review_refreshed (GObject      *source,
       g_task_return_error (task, error);
       return;
     }
-  existing = tally_store_get_submission (self->store, self->chain_id, &self->market,
-                                         &review->task_id, &self->account,
-                                         TALLY_SUBMISSION_REVIEWER, review->seat, NULL);
+  /* Held: another refresh may replace the list while the store reads. */
+  g_set_object (&review->chain_task, chain_task);
+  tally_store_get_submission_async (self->store, self->chain_id, &self->market, &review->task_id,
+                                    &self->account, TALLY_SUBMISSION_REVIEWER, review->seat,
+                                    g_task_get_cancellable (task), on_review_read,
+                                    g_object_ref (task));
+}
+
+static void
+on_review_read (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  TallySubmitter  *self = g_task_get_source_object (task);
+  Review          *review = g_task_get_task_data (task);
+  g_autofree char *id = tally_uint256_to_decimal (&review->task_id);
+  g_autofree char *purpose = NULL;
+  g_autofree char *step_name = NULL;
+  g_autoptr (TallySubmissionRecord) existing = NULL;
+  TallyTask *chain_task = review->chain_task;
+  GError    *error = NULL;
+  gboolean   held = FALSE;
+  guint8    *calldata = NULL;
+  gsize      len = 0;
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  /* Unreadable counts as none, as it did before the read was queued. */
+  existing = tally_store_get_submission_finish (TALLY_STORE (source), result, NULL);
   if (existing != NULL && existing->state != TALLY_SUBMISSION_DRAFTING)
     {
       g_task_return_new_error (task, TALLY_CORE_ERROR, TALLY_CORE_ERROR_WRONG_STATE,

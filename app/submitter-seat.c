@@ -269,20 +269,24 @@ typedef struct
   TallySubmissionRecord *record;
   guint                  seat;
   TallyUint256           fee;
+  TallyTask             *chain_task; /* the task as refreshed, while the record is read */
 } Seat;
 
 static void
 seat_free (Seat *seat)
 {
   g_clear_pointer (&seat->record, tally_submission_record_free);
+  g_clear_object (&seat->chain_task);
   g_free (seat);
 }
 
-/* The task of the operation, or NULL with the task returned. */
-static TallyTask *
-lookup_open (GTask        *task,
-             GAsyncResult *result,
-             gboolean      leaving)
+/* Checks that the task of the operation is open, then reads its record
+ * off the main loop and goes on in next; or returns the task. */
+static void
+lookup_open (GTask              *task,
+             GAsyncResult       *result,
+             gboolean            leaving,
+             GAsyncReadyCallback next)
 {
   TallySubmitter  *self = g_task_get_source_object (task);
   Seat            *seat = g_task_get_task_data (task);
@@ -294,14 +298,14 @@ lookup_open (GTask        *task,
   if (!_tally_submitter_refresh_finish (self, result, &now, &error))
     {
       g_task_return_error (task, error);
-      return NULL;
+      return;
     }
   chain_task = tally_task_list_lookup (self->tasks, &seat->task_id);
   if (chain_task == NULL)
     {
       g_task_return_new_error (task, TALLY_CORE_ERROR, TALLY_CORE_ERROR_NOT_FOUND,
                                "The market has no task %s", id);
-      return NULL;
+      return;
     }
   if (tally_task_get_phase (chain_task, now) != TALLY_TASK_PHASE_LABELING)
     {
@@ -315,12 +319,28 @@ lookup_open (GTask        *task,
                                  "Task %s no longer takes annotators: its commit deadline has "
                                  "passed",
                                  id);
-      return NULL;
+      return;
     }
-  seat->record = tally_store_get_submission (self->store, self->chain_id, &self->market,
-                                             &seat->task_id, &self->account,
-                                             TALLY_SUBMISSION_ANNOTATOR, 0, NULL);
-  return chain_task;
+  /* Held: another refresh may replace the list while the store reads. */
+  g_set_object (&seat->chain_task, chain_task);
+  tally_store_get_submission_async (self->store, self->chain_id, &self->market, &seat->task_id,
+                                    &self->account, TALLY_SUBMISSION_ANNOTATOR, 0,
+                                    g_task_get_cancellable (task), next, g_object_ref (task));
+}
+
+/* The task lookup_open() found, with seat->record read (NULL when there
+ * is none or it cannot be read); or NULL with the task returned. */
+static TallyTask *
+read_open (GTask        *task,
+           GAsyncResult *result)
+{
+  TallySubmitter *self = g_task_get_source_object (task);
+  Seat           *seat = g_task_get_task_data (task);
+
+  if (g_task_return_error_if_cancelled (task))
+    return NULL;
+  seat->record = tally_store_get_submission_finish (self->store, result, NULL);
+  return seat->chain_task;
 }
 
 static void
@@ -339,18 +359,18 @@ on_joined (GObject      *source,
 }
 
 static void
-on_join_refreshed (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
+on_join_read (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
 {
   g_autoptr (GTask) task = user_data;
-  TallySubmitter  *self = TALLY_SUBMITTER (source);
+  TallySubmitter  *self = g_task_get_source_object (task);
   Seat            *seat = g_task_get_task_data (task);
   g_autofree char *id = tally_uint256_to_decimal (&seat->task_id);
   TallyTask       *chain_task;
   gint             held;
 
-  chain_task = lookup_open (task, result, FALSE);
+  chain_task = read_open (task, result);
   if (chain_task == NULL)
     return;
   if (tally_address_equal (tally_task_get_requester (chain_task), &self->account))
@@ -390,6 +410,16 @@ on_join_refreshed (GObject      *source,
     }
   _tally_submitter_take_seat_async (self, chain_task, seat->record, g_task_get_cancellable (task),
                                     on_joined, g_object_ref (task));
+}
+
+static void
+on_join_refreshed (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+
+  lookup_open (task, result, FALSE, on_join_read);
 }
 
 void
@@ -456,12 +486,12 @@ on_left (GObject      *source,
 }
 
 static void
-on_leave_refreshed (GObject      *source,
-                    GAsyncResult *result,
-                    gpointer      user_data)
+on_leave_read (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
 {
   g_autoptr (GTask) task = user_data;
-  TallySubmitter      *self = TALLY_SUBMITTER (source);
+  TallySubmitter      *self = g_task_get_source_object (task);
   Seat                *seat = g_task_get_task_data (task);
   g_autofree char     *id = tally_uint256_to_decimal (&seat->task_id);
   g_autofree char     *purpose = NULL;
@@ -472,7 +502,7 @@ on_leave_refreshed (GObject      *source,
   gsize                len = 0;
   gint                 index;
 
-  chain_task = lookup_open (task, result, TRUE);
+  chain_task = read_open (task, result);
   if (chain_task == NULL)
     return;
   index = tally_task_find_seat (chain_task, &self->account);
@@ -504,6 +534,16 @@ on_leave_refreshed (GObject      *source,
   purpose = _tally_submitter_purpose ("Leave", &seat->task_id);
   _tally_submitter_send_async (self, purpose, calldata, len, g_task_get_cancellable (task), on_left,
                                g_object_ref (task));
+}
+
+static void
+on_leave_refreshed (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+
+  lookup_open (task, result, TRUE, on_leave_read);
 }
 
 void

@@ -683,18 +683,17 @@ _tally_submitter_pass_advance (GTask *task)
 }
 
 static void
-on_step_refreshed (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
+on_step_listed (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
 {
   GTask          *task = user_data;
-  TallySubmitter *self = TALLY_SUBMITTER (source);
+  TallySubmitter *self = g_task_get_source_object (task);
   Step           *step = g_task_get_task_data (task);
   GError         *error = NULL;
 
-  if (!_tally_submitter_refresh_finish (self, result, &step->now, &error) ||
-      (step->records = tally_store_list_unfinished (self->store, self->chain_id, &self->market,
-                                                    &error)) == NULL)
+  if ((step->records = tally_store_list_unfinished_finish (TALLY_STORE (source), result,
+                                                           &error)) == NULL)
     {
       g_task_return_error (task, error);
       g_object_unref (task);
@@ -709,6 +708,27 @@ on_step_refreshed (GObject      *source,
         g_ptr_array_remove_index (step->records, i - 1);
     }
   _tally_submitter_pass_advance (task);
+}
+
+static void
+on_step_refreshed (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  GTask          *task = user_data;
+  TallySubmitter *self = TALLY_SUBMITTER (source);
+  Step           *step = g_task_get_task_data (task);
+  GError         *error = NULL;
+
+  if (!_tally_submitter_refresh_finish (self, result, &step->now, &error))
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  /* Off the main loop: a write's fsync holds the store's lock. */
+  tally_store_list_unfinished_async (self->store, self->chain_id, &self->market,
+                                     g_task_get_cancellable (task), on_step_listed, task);
 }
 
 static void

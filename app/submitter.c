@@ -156,11 +156,13 @@ typedef struct
   GBytes                *labels;
   GBytes                *payload;
   TallySubmissionRecord *record;
+  TallyTask             *chain_task; /* the task as refreshed, while the record is read */
 } Submit;
 
 static void
 submit_free (Submit *submit)
 {
+  g_clear_object (&submit->chain_task);
   g_clear_pointer (&submit->labels, g_bytes_unref);
   g_clear_pointer (&submit->payload, g_bytes_unref);
   g_clear_pointer (&submit->record, tally_submission_record_free);
@@ -309,6 +311,10 @@ check_labels (TallyTask *task,
   return TRUE;
 }
 
+static void on_submit_read (GObject      *source,
+                            GAsyncResult *result,
+                            gpointer      user_data);
+
 static void
 on_submit_refreshed (GObject      *source,
                      GAsyncResult *result,
@@ -318,10 +324,9 @@ on_submit_refreshed (GObject      *source,
   TallySubmitter  *self = TALLY_SUBMITTER (source);
   Submit          *submit = g_task_get_task_data (task);
   g_autofree char *id = tally_uint256_to_decimal (&submit->task_id);
-  g_autoptr (TallySubmissionRecord) existing = NULL;
-  TallyTask *chain_task;
-  GError    *error = NULL;
-  guint64    now = 0;
+  TallyTask       *chain_task;
+  GError          *error = NULL;
+  guint64          now = 0;
 
   if (!_tally_submitter_refresh_finish (self, result, &now, &error))
     {
@@ -347,9 +352,30 @@ on_submit_refreshed (GObject      *source,
       g_task_return_error (task, error);
       return;
     }
-  existing = tally_store_get_submission (self->store, self->chain_id, &self->market,
-                                         &submit->task_id, &self->account,
-                                         TALLY_SUBMISSION_ANNOTATOR, 0, NULL);
+  /* Held: another refresh may replace the list while the store reads. */
+  g_set_object (&submit->chain_task, chain_task);
+  tally_store_get_submission_async (self->store, self->chain_id, &self->market, &submit->task_id,
+                                    &self->account, TALLY_SUBMISSION_ANNOTATOR, 0,
+                                    g_task_get_cancellable (task), on_submit_read,
+                                    g_object_ref (task));
+}
+
+static void
+on_submit_read (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  TallySubmitter  *self = g_task_get_source_object (task);
+  Submit          *submit = g_task_get_task_data (task);
+  g_autofree char *id = tally_uint256_to_decimal (&submit->task_id);
+  g_autoptr (TallySubmissionRecord) existing = NULL;
+  TallyTask *chain_task = submit->chain_task;
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  /* Unreadable counts as none, as it did before the read was queued. */
+  existing = tally_store_get_submission_finish (TALLY_STORE (source), result, NULL);
   /* A seat held, given back or refused may still take labels. */
   if (existing != NULL && existing->state >= TALLY_SUBMISSION_COMMITTING &&
       existing->state <= TALLY_SUBMISSION_EXPIRED && existing->state != TALLY_SUBMISSION_FAILED)

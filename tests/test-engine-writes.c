@@ -5,7 +5,9 @@
  * the chain; once the write lands the step goes on. A step cancelled and
  * its engine dropped mid-write still lands its record and sends nothing.
  * The requester's rows go through the store's queue in order with the
- * other writes.
+ * other writes. The engines' reads go through it too: a pass starts while
+ * a write waits on the disk, holding the store's lock, and the main loop
+ * turns on; a read sees every write queued before it.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -495,6 +497,203 @@ test_row_queue (void)
   tally_test_engine_remove_dir (dir);
 }
 
+/* ---- The engines' reads on the store's queue ------------------------------------- */
+
+static void
+on_written (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  gboolean *written = user_data;
+
+  g_assert_true (tally_store_put_submission_finish (TALLY_STORE (source), result, NULL));
+  *written = TRUE;
+}
+
+/* One pass of the submitter's engine (or the requester's) started while a
+ * write of another market's record waits on the disk: the pass's first
+ * read waits behind it, off the main loop — made on the main loop it would
+ * stand there until the write gave up (the store's 5 s busy timeout). */
+static void
+pass_behind_blocked_write (TallyTestEngine *engine,
+                           TallyTestMarket *market,
+                           gboolean         requester)
+{
+  g_autoptr (TallySubmissionRecord) other = g_new0 (TallySubmissionRecord, 1);
+  g_autoptr (GAsyncResult) stepped = NULL;
+  g_autoptr (GAsyncResult) flushed = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GTimer) timer = NULL;
+  sqlite3 *db;
+  gboolean written = FALSE;
+  gboolean ok;
+  guint    left = G_MAXUINT;
+  Ticker   ticker = { 0 };
+
+  other->chain_id = market->chain_id;
+  memset (other->market.bytes, 9, TALLY_ADDRESS_LEN);
+  other->state = TALLY_SUBMISSION_COMMITTING;
+  db = block_writes (engine->own_dir);
+  ticker_start (&ticker);
+  tally_store_put_submission_async (engine->store, other, NULL, on_written, &written);
+  wait_for_blocked_write (engine->store, &flushed, &ticker);
+  if (requester)
+    tally_requester_step_async (engine->requester, NULL, tally_test_rpc_on_done, &stepped);
+  else
+    tally_submitter_step_async (engine->submitter, NULL, tally_test_rpc_on_done, &stepped);
+  /* Long enough for the pass to reach its read on an idle machine; on a
+   * loaded one the read may come later, and the loop turns either way. */
+  timer = g_timer_new ();
+  while (g_timer_elapsed (timer, NULL) < 1.5)
+    {
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (1000);
+    }
+  g_assert_null (stepped);
+  g_assert_false (written);
+  ticker_stop (&ticker);
+  unblock_writes (db);
+
+  if (requester)
+    ok = tally_requester_step_finish (engine->requester, tally_test_rpc_wait_for (&stepped), &left,
+                                      &error);
+  else
+    ok = tally_submitter_step_finish (engine->submitter, tally_test_rpc_wait_for (&stepped), &left,
+                                      &error);
+  g_assert_no_error (error);
+  g_assert_true (ok);
+  g_assert_cmpuint (left, ==, 0);
+  /* Queued before the pass's read, the write was done before the pass. */
+  g_assert_true (written);
+  g_assert_true (tally_store_flush_finish (engine->store, tally_test_rpc_wait_for (&flushed), &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_pass_reads (TallyTestMarket *market,
+                 gconstpointer    data)
+{
+  TallyTestEngine engine = { 0 };
+
+  tally_test_engine_open (&engine, market, TALLY_TEST_MARKET_REQUESTER);
+  pass_behind_blocked_write (&engine, market, FALSE);
+  pass_behind_blocked_write (&engine, market, TRUE);
+  tally_test_engine_clear (&engine);
+}
+
+static void
+test_read_queue (void)
+{
+  g_autoptr (GError) error = NULL;
+  char            *dir = g_dir_make_tmp ("tally-ewd-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "tally.db", NULL);
+  g_autoptr (TallyStore) store = tally_store_open (path, &error);
+  g_autoptr (TallyRequesterTaskRecord) row = sample_row ("Create task 1");
+  g_autoptr (TallySubmissionRecord) record = g_new0 (TallySubmissionRecord, 1);
+  g_autoptr (TallySubmissionRecord) got = NULL;
+  g_autoptr (GPtrArray) unfinished = NULL;
+  g_autoptr (GPtrArray) rows = NULL;
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr (GAsyncResult) put = NULL;
+  g_autoptr (GAsyncResult) put_row = NULL;
+  g_autoptr (GAsyncResult) read_one = NULL;
+  g_autoptr (GAsyncResult) read_list = NULL;
+  g_autoptr (GAsyncResult) read_rows = NULL;
+  g_autoptr (GAsyncResult) missing = NULL;
+  TallyUint256 other_task;
+
+  g_assert_no_error (error);
+  record->chain_id = row->chain_id;
+  record->market = row->market;
+  tally_uint256_from_uint64 (&record->task_id, 7);
+  memset (record->account.bytes, 5, TALLY_ADDRESS_LEN);
+  record->state = TALLY_SUBMISSION_JOINING;
+
+  /* Each read is queued after the write it must see, with the lock held
+   * here so that none of them can run before all are queued. */
+  _tally_store_lock (store);
+  tally_store_put_submission_async (store, record, NULL, tally_test_rpc_on_done, &put);
+  tally_store_get_submission_async (store, record->chain_id, &record->market, &record->task_id,
+                                    &record->account, TALLY_SUBMISSION_ANNOTATOR, 0, NULL, tally_test_rpc_on_done,
+                                    &read_one);
+  tally_store_list_unfinished_async (store, record->chain_id, &record->market, NULL, tally_test_rpc_on_done,
+                                     &read_list);
+  tally_store_put_requester_task_async (store, row, NULL, tally_test_rpc_on_done, &put_row);
+  tally_store_list_requester_tasks_async (store, row->chain_id, &row->market, &row->requester, TRUE,
+                                          NULL, tally_test_rpc_on_done, &read_rows);
+  tally_uint256_from_uint64 (&other_task, 8);
+  tally_store_get_submission_async (store, record->chain_id, &record->market, &other_task,
+                                    &record->account, TALLY_SUBMISSION_ANNOTATOR, 0, NULL, tally_test_rpc_on_done,
+                                    &missing);
+  _tally_store_unlock (store);
+
+  got = tally_store_get_submission_finish (store, tally_test_rpc_wait_for (&read_one), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (got->state, ==, TALLY_SUBMISSION_JOINING);
+  g_assert_cmpint (tally_uint256_cmp (&got->task_id, &record->task_id), ==, 0);
+  unfinished = tally_store_list_unfinished_finish (store, tally_test_rpc_wait_for (&read_list),
+                                                   &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (unfinished->len, ==, 1);
+  rows = tally_store_list_requester_tasks_finish (store, tally_test_rpc_wait_for (&read_rows),
+                                                  &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (rows->len, ==, 1);
+  g_assert_cmpstr (((TallyRequesterTaskRecord *) g_ptr_array_index (rows, 0))->purpose, ==,
+                   "Create task 1");
+  /* None is no failure of the store, and says what is missing as the
+   * synchronous read does. */
+  g_clear_pointer (&got, tally_submission_record_free);
+  got = tally_store_get_submission_finish (store, tally_test_rpc_wait_for (&missing), &error);
+  g_assert_null (got);
+  g_assert_error (error, TALLY_CORE_ERROR, TALLY_CORE_ERROR_NOT_FOUND);
+  g_assert_cmpstr (error->message, ==, "No submission for task 8 in the store");
+  g_clear_error (&error);
+  g_assert_true (tally_store_put_submission_finish (store, tally_test_rpc_wait_for (&put), &error));
+  g_assert_true (tally_store_put_requester_task_finish (store, tally_test_rpc_wait_for (&put_row),
+                                                        &error));
+  g_clear_object (&read_one);
+  g_clear_object (&read_list);
+  g_clear_object (&read_rows);
+
+  /* Cancelled before they ran: each says so, and what a read would have
+   * returned is not leaked (ASan). */
+  _tally_store_lock (store);
+  tally_store_get_submission_async (store, record->chain_id, &record->market, &record->task_id,
+                                    &record->account, TALLY_SUBMISSION_ANNOTATOR, 0, cancellable,
+                                    tally_test_rpc_on_done, &read_one);
+  tally_store_list_unfinished_async (store, record->chain_id, &record->market, cancellable, tally_test_rpc_on_done,
+                                     &read_list);
+  tally_store_list_requester_tasks_async (store, row->chain_id, &row->market, &row->requester, TRUE,
+                                          cancellable, tally_test_rpc_on_done, &read_rows);
+  g_cancellable_cancel (cancellable);
+  _tally_store_unlock (store);
+  g_clear_pointer (&got, tally_submission_record_free);
+  got = tally_store_get_submission_finish (store, tally_test_rpc_wait_for (&read_one), &error);
+  g_assert_null (got);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_assert_null (tally_store_list_unfinished_finish (store, tally_test_rpc_wait_for (&read_list),
+                                                     &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_assert_null (tally_store_list_requester_tasks_finish (store,
+                                                          tally_test_rpc_wait_for (&read_rows),
+                                                          &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+
+  /* Read, but never finished by its caller: the result is freed with the
+   * task (ASan). */
+  g_clear_object (&read_list);
+  tally_store_list_unfinished_async (store, record->chain_id, &record->market, NULL, tally_test_rpc_on_done,
+                                     &read_list);
+  tally_test_rpc_wait_for (&read_list);
+
+  g_clear_object (&store);
+  tally_test_engine_remove_dir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -502,6 +701,9 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/core/engine-writes/row-queue", test_row_queue);
+  g_test_add_func ("/core/engine-writes/read-queue", test_read_queue);
+  g_test_add ("/core/engine-writes/pass-reads", TallyTestMarket, "tally-ewp-XXXXXX",
+              tally_test_market_set_up, test_pass_reads, tally_test_market_tear_down);
   g_test_add ("/core/engine-writes/join", TallyTestMarket, "tally-ewj-XXXXXX",
               tally_test_market_set_up, test_join, tally_test_market_tear_down);
   g_test_add ("/core/engine-writes/reveal", TallyTestMarket, "tally-ewr-XXXXXX",

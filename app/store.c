@@ -382,6 +382,12 @@ row_to_record (sqlite3_stmt          *stmt,
   guint8      id[32];
   guint       i;
 
+  /* A name with a NUL inside is none we wrote: read as C text it would
+   * pass for the name before the NUL, which SQL compared whole (a "left\0…"
+   * row listed as unfinished, then read as left; found by fuzz-store). */
+  if ((state != NULL && strlen (state) != (gsize) sqlite3_column_bytes (stmt, 6)) ||
+      (role != NULL && strlen (role) != (gsize) sqlite3_column_bytes (stmt, 4)))
+    return FALSE;
   record->chain_id = (guint64) sqlite3_column_int64 (stmt, 0);
   if (!column_fixed (stmt, 1, record->market.bytes, TALLY_ADDRESS_LEN, &present) || !present ||
       !column_fixed (stmt, 2, id, sizeof id, &present) || !present ||

@@ -123,7 +123,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   guint8             keccak[TALLY_KECCAK256_LEN];
   gboolean           images = FALSE;
   gboolean           texts = FALSE;
-  guint              hotkeys = 0;
+  guint64            hotkeys = 0; /* a bit for each of a-z and 0-9 */
   TallyManifestTools tools;
 
   manifest = tally_manifest_new_from_bytes (bytes, BASE, NULL, &error);
@@ -168,8 +168,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
                                                       : (guint) (klass->hotkey - 'a');
 
           g_assert_true (g_ascii_islower (klass->hotkey) || g_ascii_isdigit (klass->hotkey));
-          g_assert_false (hotkeys & (1u << bit));
-          hotkeys |= 1u << bit;
+          g_assert_false (hotkeys & (G_GUINT64_CONSTANT (1) << bit));
+          hotkeys |= G_GUINT64_CONSTANT (1) << bit;
           g_assert_true (tally_manifest_lookup_hotkey (manifest, klass->hotkey) == klass);
         }
     }
